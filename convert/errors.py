@@ -1,0 +1,126 @@
+"""The one exception hierarchy of protocol-convert.
+
+    ConvertError                      anything this tool reports to a user   (exit 1)
+     ├── InputError                   an input cannot be read                 (exit 3)
+     │    ├── EmptyInputError         the input holds no text
+     │    ├── NotTextError            the input is binary (an image, a zip, ...)
+     │    ├── DecodingError           the bytes are in no encoding we can tell
+     │    ├── InputTooLargeError      the input is over --max-size
+     │    └── SchemaError             a JSON tree that does not match the schema
+     │         └── UnsupportedVersionError   a JSON tree of a newer major version
+     ├── OutputError                  an output cannot be written             (exit 4)
+     │    └── OutputExistsError       the output exists and --force was not given
+     ├── PluginError                  the plugin machinery                    (exit 5)
+     │    ├── UnknownFormatError      no exporter or reader by that name
+     │    └── DuplicateFormatError    two plugins claim one format name
+     ├── OptionError                  an unknown or ill-typed option           (exit 2)
+     └── ExportError                  an exporter failed while writing        (exit 6)
+
+Library code raises these and nothing else for foreseeable problems; only the CLI turns them
+into messages and exit codes (``exit_code`` below). Third-party exceptions raised inside an
+exporter are wrapped in :class:`ExportError` naming the format and the plugin.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConvertError",
+    "DecodingError",
+    "DuplicateFormatError",
+    "EmptyInputError",
+    "ExportError",
+    "InputError",
+    "InputTooLargeError",
+    "NotTextError",
+    "OptionError",
+    "OutputError",
+    "OutputExistsError",
+    "PluginError",
+    "SchemaError",
+    "UnknownFormatError",
+    "UnsupportedVersionError",
+]
+
+
+class ConvertError(Exception):
+    """Base class: a problem to report to the user in one line.
+
+    ``path`` names the file the problem is about, when there is one; the message says what
+    the problem is.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class InputError(ConvertError):
+    """An input cannot be read into a document."""
+
+    exit_code = 3
+
+
+class EmptyInputError(InputError):
+    """The input is empty or holds only white space."""
+
+
+class NotTextError(InputError):
+    """The input is binary data, not a text page."""
+
+
+class DecodingError(InputError):
+    """The input's bytes are in no encoding that can be told apart."""
+
+
+class InputTooLargeError(InputError):
+    """The input is larger than the stated limit."""
+
+
+class SchemaError(InputError):
+    """A JSON document tree that does not follow the published schema."""
+
+
+class UnsupportedVersionError(SchemaError):
+    """A JSON document tree written by a newer, incompatible version of the schema."""
+
+
+class OutputError(ConvertError):
+    """An output cannot be written."""
+
+    exit_code = 4
+
+
+class OutputExistsError(OutputError):
+    """The output file exists and overwriting was not asked for."""
+
+
+class PluginError(ConvertError):
+    """A problem in the plugin machinery."""
+
+    exit_code = 5
+
+
+class UnknownFormatError(PluginError):
+    """No exporter or reader is registered under the name asked for."""
+
+
+class DuplicateFormatError(PluginError):
+    """Two plugins register the same format name."""
+
+
+class OptionError(ConvertError):
+    """An option is unknown for its format or its value has the wrong type."""
+
+    exit_code = 2
+
+
+class ExportError(ConvertError):
+    """An exporter raised while writing; the format and plugin are named."""
+
+    exit_code = 6

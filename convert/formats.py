@@ -1,0 +1,180 @@
+"""What a plugin registers: exporters, readers and their declared options.
+
+An :class:`Exporter` turns a sequence of documents into bytes on a binary stream; a
+:class:`Reader` turns an input's bytes into a :class:`~convert.tree.Document`. Both are plain
+frozen records: a plugin module builds them cheaply at import time and defers its heavy
+libraries to the moment ``write`` or ``read`` runs, so listing formats stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .errors import OptionError
+from .tree import Document
+
+__all__ = [
+    "FIXED_DATE",
+    "Exporter",
+    "Option",
+    "ReadFunction",
+    "Reader",
+    "WriteFunction",
+    "resolve_date",
+]
+
+#: The date written where a format requires one and neither the page nor the user gave one.
+#: A fixed value (not "now") keeps output byte-identical from run to run; ``SOURCE_DATE_EPOCH``
+#: (the reproducible-builds convention) overrides it.
+FIXED_DATE = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+
+OptionType = type[str] | type[int] | type[float] | type[bool] | type[Path] | type[_dt.datetime]
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def parse_datetime(value: str) -> _dt.datetime:
+    """An ISO 8601 date or date-time; ``now`` is the current time. Naive values are UTC."""
+    if value.strip().lower() == "now":
+        return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = _dt.datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=_dt.UTC)
+    return parsed
+
+
+def resolve_date(value: _dt.datetime | str | None) -> _dt.datetime:
+    """The date to stamp into an output: the given one, else ``SOURCE_DATE_EPOCH``, else
+    :data:`FIXED_DATE`. Always timezone-aware."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None:
+        return value if value.tzinfo else value.replace(tzinfo=_dt.UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
+    return FIXED_DATE
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """An option an exporter or reader accepts.
+
+    ``type`` is one of ``str``, ``int``, ``float``, ``bool``, ``pathlib.Path`` or
+    ``datetime.datetime`` (ISO 8601; ``now`` for the current time). Values given as strings
+    (from the command line) are converted to it.
+    """
+
+    name: str
+    type: OptionType = str
+    default: Any = None
+    help: str = ""
+
+    def coerce(self, value: Any, *, owner: str) -> Any:
+        """``value`` converted to this option's type, or :class:`OptionError`."""
+        if value is None:
+            return None
+        kind = self.type
+        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+            return value
+        problem = f"option {owner}.{self.name} expects {_type_name(kind)}, got {value!r}"
+        if not isinstance(value, str):
+            if kind is float and isinstance(value, int) and not isinstance(value, bool):
+                return float(value)
+            if kind is Path and isinstance(value, os.PathLike):
+                return Path(value)
+            raise OptionError(problem)
+        try:
+            if kind is bool:
+                lowered = value.strip().lower()
+                if lowered in _TRUE:
+                    return True
+                if lowered in _FALSE:
+                    return False
+                raise ValueError(value)
+            if kind is _dt.datetime:
+                return parse_datetime(value)
+            return kind(value)
+        except ValueError:
+            raise OptionError(problem) from None
+
+
+def _type_name(kind: OptionType) -> str:
+    return {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        bool: "true or false",
+        Path: "a file path",
+        _dt.datetime: "an ISO 8601 date (or 'now')",
+    }.get(kind, kind.__name__)
+
+
+def type_label(kind: OptionType) -> str:
+    """A short name for an option type, for listings: ``str``, ``int``, ``datetime``..."""
+    return {Path: "path", _dt.datetime: "datetime"}.get(kind, kind.__name__)
+
+
+def resolve_options(
+    declared: Sequence[Option], given: Mapping[str, Any] | None, *, owner: str
+) -> dict[str, Any]:
+    """Every declared option with its value: the given one (converted) or its default.
+
+    An option that is not declared is an :class:`OptionError` naming the ones that are.
+    """
+    by_name = {option.name: option for option in declared}
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(by_name))
+    if unknown:
+        known = ", ".join(sorted(by_name)) or "none"
+        raise OptionError(f"unknown option {owner}.{unknown[0]} (known options: {known})")
+    return {
+        name: option.coerce(given[name], owner=owner) if name in given else option.default
+        for name, option in by_name.items()
+    }
+
+
+WriteFunction = Callable[[Sequence[Document], BinaryIO, Mapping[str, Any]], None]
+ReadFunction = Callable[[bytes, "str | None", Mapping[str, Any]], Document]
+
+
+@dataclass(frozen=True, slots=True)
+class Exporter:
+    """An output format.
+
+    ``write(documents, stream, options)`` writes ``documents`` (one page, or several for a
+    collection) as bytes to ``stream``; ``options`` holds every declared option, resolved.
+    ``name`` is what users type (``epub``); ``extension`` includes the dot (``.epub``).
+    """
+
+    name: str
+    extension: str
+    write: WriteFunction
+    media_type: str = "application/octet-stream"
+    description: str = ""
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """An input format.
+
+    ``read(data, name, options)`` builds a document from an input's bytes; ``name`` is the
+    input's file name (``None`` for stdin). ``extensions`` (with dots) are the file endings
+    this reader is chosen for when the user names no reader.
+    """
+
+    name: str
+    read: ReadFunction
+    extensions: tuple[str, ...] = ()
+    description: str = ""
+    options: tuple[Option, ...] = ()

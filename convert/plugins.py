@@ -1,0 +1,270 @@
+"""Finding, loading and registering plugins.
+
+Every format, the built-in ones included, comes from a plugin found through the
+``protocol_convert`` entry-point group. Loading is fault-tolerant: a plugin that fails to
+import or to register is recorded with its error and left out, and every other plugin keeps
+working. Two plugins that claim one format name are both recorded; using that name is then
+an error naming both, while the other formats work.
+
+Control (environment):
+
+``PROTOCOL_CONVERT_LOAD_PLUGINS``
+    When set, a comma-separated list of the entry-point names of third-party plugins to load;
+    empty means none. The built-in formats of the ``protocol-convert`` distribution always
+    load.
+``PROTOCOL_CONVERT_DISABLE_PLUGINS``
+    A comma-separated list of plugin names not to load (built-in ones included), like
+    ``--disable-plugin`` on the command line.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .errors import DuplicateFormatError, UnknownFormatError
+from .formats import Exporter, Reader
+
+__all__ = ["PluginInfo", "Registry", "get_plugin_manager", "load_registry"]
+
+CORE_DISTRIBUTION = "protocol-convert"
+LOAD_ENV = "PROTOCOL_CONVERT_LOAD_PLUGINS"
+DISABLE_ENV = "PROTOCOL_CONVERT_DISABLE_PLUGINS"
+
+
+@dataclass
+class PluginInfo:
+    """What ``protocol-convert plugins`` reports about one plugin."""
+
+    name: str
+    distribution: str | None = None
+    version: str | None = None
+    module: str | None = None
+    exporters: list[str] = field(default_factory=list)
+    readers: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "distribution": self.distribution,
+            "version": self.version,
+            "module": self.module,
+            "exporters": list(self.exporters),
+            "readers": list(self.readers),
+            "error": self.error,
+        }
+
+
+def _names(value: str | None) -> set[str] | None:
+    if value is None:
+        return None
+    return {part.strip() for part in value.split(",") if part.strip()}
+
+
+def get_plugin_manager(
+    *,
+    entry_points: bool = True,
+    disabled: Iterable[str] = (),
+    environ: Mapping[str, str] | None = None,
+    infos: dict[str, PluginInfo] | None = None,
+) -> pluggy.PluginManager:
+    """A new plugin manager with the hookspecs added and the installed plugins registered.
+
+    A factory, not a global: each call (each test) gets a fresh manager. Plugins that fail to
+    import are recorded in ``infos`` (when given) and skipped.
+    """
+    environ = os.environ if environ is None else environ
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    blocked = set(disabled) | (_names(environ.get(DISABLE_ENV)) or set())
+    for name in sorted(blocked):
+        manager.set_blocked(name)
+    if not entry_points:
+        return manager
+    allowed = _names(environ.get(LOAD_ENV))
+    infos = {} if infos is None else infos
+    for entry_point in sorted(metadata.entry_points(group=hookspecs.PROJECT_NAME), key=_ep_key):
+        dist = entry_point.dist
+        dist_name = dist.metadata["Name"] if dist is not None else None
+        core = dist_name is not None and _canonical(dist_name) == CORE_DISTRIBUTION
+        if entry_point.name in blocked or manager.is_blocked(entry_point.name):
+            continue
+        if not core and allowed is not None and entry_point.name not in allowed:
+            continue
+        if entry_point.name in infos or manager.has_plugin(entry_point.name):
+            continue  # the same distribution seen twice on sys.path
+        info = PluginInfo(
+            name=entry_point.name,
+            distribution=dist_name,
+            version=dist.version if dist is not None else None,
+            module=entry_point.value,
+        )
+        infos[entry_point.name] = info
+        try:
+            plugin = entry_point.load()
+            manager.register(plugin, name=entry_point.name)
+        except Exception as exc:  # a broken plugin must not break the tool
+            info.error = _describe(exc)
+    return manager
+
+
+def _ep_key(entry_point: metadata.EntryPoint) -> tuple[str, str]:
+    return (entry_point.name, entry_point.value)
+
+
+def _canonical(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def _describe(exc: BaseException) -> str:
+    last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" ({last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
+
+
+class Registry:
+    """The formats that the loaded plugins provide, and what went wrong loading them."""
+
+    def __init__(self, manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> None:
+        self.manager = manager
+        self.plugins: dict[str, PluginInfo] = infos
+        self.exporters: dict[str, Exporter] = {}
+        self.readers: dict[str, Reader] = {}
+        #: which plugin registered each format: {"exporter:epub": "epub"}
+        self.owners: dict[str, str] = {}
+        self.conflicts: dict[str, list[str]] = {}
+        self._collect("register_exporters", "exporter", self.exporters)
+        self._collect("register_readers", "reader", self.readers)
+
+    def _collect(self, hook_name: str, kind: str, target: dict[str, Any]) -> None:
+        hook = getattr(self.manager.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):  # registration order
+            plugin_name = impl.plugin_name
+            info = self.plugins.setdefault(plugin_name, PluginInfo(name=plugin_name))
+            registered: list[Any] = []
+            try:
+                kwargs = {"register": registered.append} if "register" in impl.argnames else {}
+                impl.function(**kwargs)
+                expected = Exporter if kind == "exporter" else Reader
+                for item in registered:
+                    if not isinstance(item, expected):
+                        raise TypeError(f"registered {item!r}, not a {expected.__name__}")
+            except Exception as exc:
+                info.error = _describe(exc)
+                continue
+            for item in registered:
+                key = f"{kind}:{item.name}"
+                if key in self.owners and self.owners[key] != plugin_name:
+                    self.conflicts.setdefault(key, [self.owners[key]]).append(plugin_name)
+                    continue
+                self.owners[key] = plugin_name
+                target[item.name] = item
+                (info.exporters if kind == "exporter" else info.readers).append(item.name)
+
+    def _check_conflict(self, kind: str, name: str) -> None:
+        owners = self.conflicts.get(f"{kind}:{name}")
+        if owners:
+            raise DuplicateFormatError(
+                f"{kind} {name!r} is registered by more than one plugin: "
+                + " and ".join(repr(o) for o in owners)
+                + " (disable one with --disable-plugin)"
+            )
+
+    def exporter(self, name: str) -> Exporter:
+        """The exporter called ``name``, or a clear error listing the ones there are."""
+        self._check_conflict("exporter", name)
+        try:
+            return self.exporters[name]
+        except KeyError:
+            known = ", ".join(sorted(self.exporters)) or "none"
+            raise UnknownFormatError(f"unknown output format {name!r} (known: {known})") from None
+
+    def exporter_for_extension(self, extension: str) -> Exporter | None:
+        """The exporter whose extension is ``extension`` (with its dot), if exactly one."""
+        extension = extension.lower()
+        found = [e for e in self.exporters.values() if e.extension.lower() == extension]
+        return found[0] if len(found) == 1 else None
+
+    def reader(self, name: str) -> Reader:
+        """The reader called ``name``, or a clear error listing the ones there are."""
+        self._check_conflict("reader", name)
+        try:
+            return self.readers[name]
+        except KeyError:
+            known = ", ".join(sorted(self.readers)) or "none"
+            raise UnknownFormatError(f"unknown input format {name!r} (known: {known})") from None
+
+    def reader_for(self, filename: str | None, default: str = "protocol") -> Reader:
+        """The reader for an input: the one claiming its extension, else ``default``."""
+        if filename:
+            lowered = filename.lower()
+            for reader in sorted(self.readers.values(), key=lambda r: r.name):
+                if any(lowered.endswith(ext.lower()) for ext in reader.extensions):
+                    return self.reader(reader.name)
+        return self.reader(default)
+
+    def plugin_of(self, kind: str, name: str) -> str | None:
+        return self.owners.get(f"{kind}:{name}")
+
+
+def load_registry(
+    *,
+    disabled: Iterable[str] = (),
+    plugins: Iterable[object] = (),
+    entry_points: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> Registry:
+    """Load every installed plugin (plus ``plugins``, objects registered directly, as tests
+    and embedding applications do) and collect the formats they provide."""
+    infos: dict[str, PluginInfo] = {}
+    manager = get_plugin_manager(
+        entry_points=entry_points, disabled=disabled, environ=environ, infos=infos
+    )
+    for plugin in plugins:
+        name = getattr(plugin, "__name__", None) or type(plugin).__name__
+        manager.register(plugin, name=name)
+        infos.setdefault(name, PluginInfo(name=name, module=name))
+    _drop_unknown_hooks(manager, infos)
+    return Registry(manager, infos)
+
+
+def _drop_unknown_hooks(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> None:
+    # pluggy's check_pending() raises for the first misspelt hook and would take every
+    # plugin down with it; instead report the culprit and unregister only it.
+    for hook_name, caller in sorted(vars(manager.hook).items()):
+        if caller.has_spec():
+            continue
+        for impl in caller.get_hookimpls():
+            info = infos.setdefault(impl.plugin_name, PluginInfo(name=impl.plugin_name))
+            info.error = f"implements unknown hook {hook_name!r}"
+            if manager.get_plugin(impl.plugin_name) is not None:
+                manager.unregister(name=impl.plugin_name)
+
+
+_default: Registry | None = None
+
+
+def default_registry() -> Registry:
+    """The registry of the installed plugins, loaded once per process on first use."""
+    global _default
+    if _default is None:
+        _default = load_registry()
+    return _default
+
+
+def reset_default_registry() -> None:
+    """Forget the loaded registry (after installing or uninstalling a plugin)."""
+    global _default
+    _default = None
+
+
+RegisterFunction = Callable[[Any], None]

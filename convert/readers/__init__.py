@@ -1,0 +1,1 @@
+"""The built-in readers, registered as plugins like the exporters."""

@@ -1,0 +1,47 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SEED = FIXTURES / "seed.txt"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_tool(name: str, found: bool, how: str) -> None:
+    """Skip when an external validator is missing, except in CI, where it is a failure."""
+    if found:
+        return
+    message = f"{name} is not available ({how})"
+    if IN_CI:
+        pytest.fail(f"CI=true and {message}: .ci/run must install it")
+    pytest.skip(message)
+
+
+def which(program: str) -> str | None:
+    return shutil.which(program)
+
+
+@pytest.fixture(scope="session")
+def registry():
+    from convert.plugins import load_registry
+
+    return load_registry()
+
+
+@pytest.fixture(scope="session")
+def seed_document(registry):
+    import convert
+
+    return convert.parse(SEED, registry=registry)
+
+
+def fixture_pages() -> list[Path]:
+    """Every fixture page that has an expected tree beside it."""
+    return sorted(p for p in FIXTURES.glob("*.txt") if p.with_suffix(".json").exists())
