@@ -174,6 +174,16 @@ def parse_format_options(values: Sequence[str]) -> dict[str, dict[str, str]]:
 @click.option("--base-url", help="URL the pages were published under, for links in feeds.")
 @click.option("--encoding", help="Text encoding of the inputs (default: UTF-8, else detected).")
 @click.option("--max-size", type=int, metavar="BYTES", help="Refuse inputs larger than this (default 50 MB).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Convert N inputs at a time in worker processes (default: one per core).")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails (default: report it, go on).")
+@click.option("--executor", type=click.Choice(["process", "dask"]), default=None,
+              help="Where conversions run: local worker processes (default) or a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler address, e.g. tcp://host:8786 (implies --executor dask; "
+                   "without it, dask starts a local cluster).")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar (default: only when stderr is a terminal).")
 @common_options
 @guarded
 def convert_command(
@@ -190,14 +200,23 @@ def convert_command(
     base_url: str | None,
     encoding: str | None,
     max_size: int | None,
+    jobs: int | None,
+    fail_fast: bool,
+    executor: str | None,
+    scheduler: str | None,
+    progress: bool | None,
 ) -> None:
     """Convert INPUT pages ('-' for stdin) to one or more formats.
+
+    An INPUT is a file, a directory (every page below it) or a glob pattern
+    ('pages/**/*.txt', quoted).
 
     \b
     One input, one format:  -o FILE (or '-' for stdout; the default for text formats).
     Several formats or inputs:  -o DIRECTORY, one file per input and format,
-    named after the input (page.txt → page.epub).
+    named after the input (page.txt → page.epub); existing files are skipped.
     --collection:  one file per format holding every input.
+    A failed input is reported and skipped; a summary line ends a batch.
     """
     from .batch import ConvertJob, run_job
 
@@ -219,6 +238,12 @@ def convert_command(
         shared_options=shared,
         encoding=encoding,
         max_size=max_size,
+        jobs=jobs,
+        fail_fast=fail_fast,
+        executor=executor or ("dask" if scheduler else "process"),
+        scheduler=scheduler,
+        progress=progress,
+        disabled_plugins=tuple(ctx.disabled),
     )
     status = run_job(job, ctx.registry, echo=lambda msg: click.echo(msg, err=True))
     sys.exit(status)

@@ -154,6 +154,11 @@ class Exporter:
     ``write(documents, stream, options)`` writes ``documents`` (one page, or several for a
     collection) as bytes to ``stream``; ``options`` holds every declared option, resolved.
     ``name`` is what users type (``epub``); ``extension`` includes the dot (``.epub``).
+
+    ``streaming`` declares that ``write`` consumes ``documents`` as a one-shot iterable, one
+    document at a time, holding none of them once written (JSON Lines does): a batch then
+    feeds it each page as soon as it is read instead of first reading every page into memory.
+    Such an exporter must accept any iterable of documents, not only a sequence.
     """
 
     name: str
@@ -162,6 +167,7 @@ class Exporter:
     media_type: str = "application/octet-stream"
     description: str = ""
     options: tuple[Option, ...] = ()
+    streaming: bool = False
 
 
 @dataclass(frozen=True, slots=True)
