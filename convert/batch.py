@@ -309,25 +309,30 @@ def output_stems(sources: Sequence[str]) -> list[str]:
             clashing.setdefault(stem.casefold(), []).append(index)
     taken = {p.casefold() for p in plain if counts[p.casefold()] == 1}
 
-    def hashed(index: int) -> str:
+    def hashed(index: int, name: str) -> str:
         digest = hashlib.sha256(os.path.abspath(sources[index]).encode("utf-8", "surrogateescape")).hexdigest()
-        return f"{plain[index][: MAX_STEM - 9]}-{digest[:8]}"
+        return f"{name[: MAX_STEM - 9]}-{digest[:8]}"
 
     for indexes in clashing.values():
         parents = [Path(os.path.abspath(sources[i])).parent.parts for i in indexes]
-        chosen: list[str] | None = None
-        for depth in range(1, max(len(p) for p in parents) + 1):
-            names = [
-                _clean("_".join([*p[-depth:], plain[i]]) if len(p) > 1 else plain[i])
-                for p, i in zip(parents, indexes, strict=True)
-            ]
-            if len({n.casefold() for n in names}) == len(names):
-                chosen = names
-                break
-        for position, index in enumerate(indexes):
-            name = chosen[position] if chosen is not None else hashed(index)
-            if name.casefold() in taken:
-                name = hashed(index)
+
+        def at_depth(depth: int, parents: list[tuple[str, ...]] = parents, indexes: list[int] = indexes) -> list[str]:
+            return [_clean("_".join([*p[-depth:], plain[i]]) if len(p) > 1 else plain[i])
+                    for p, i in zip(parents, indexes, strict=True)]
+
+        def told_apart(names: list[str]) -> int:
+            counted = Counter(n.casefold() for n in names)
+            return sum(1 for n in names if counted[n.casefold()] == 1)
+
+        # the fewest parent directories that tell apart all the inputs that can be told
+        # apart by directory; inputs side by side in one directory then get a hash
+        deepest = max(len(p) for p in parents)
+        best = told_apart(at_depth(deepest))
+        names = next(n for n in (at_depth(d) for d in range(1, deepest + 1)) if told_apart(n) == best)
+        counted = Counter(n.casefold() for n in names)
+        for name, index in zip(names, indexes, strict=True):
+            if counted[name.casefold()] > 1 or name.casefold() in taken:
+                name = hashed(index, name)
             stems[index] = name
             taken.add(name.casefold())
     return stems
@@ -394,7 +399,6 @@ def _read(settings: _Settings, source: str, registry: Registry) -> Document:
 
 def _convert_task(settings: _Settings, source: str, targets: tuple[tuple[str, str], ...]) -> _Outcome:
     """Read one input and write it to every (format, path) target."""
-    from .api import export
 
     _STATE["in_task"] = True
     outcome = _Outcome()
@@ -407,9 +411,7 @@ def _convert_task(settings: _Settings, source: str, targets: tuple[tuple[str, st
             return outcome
         for fmt, target in targets:
             try:
-                data = export([document], fmt, options=settings.options[fmt], registry=registry)
-                assert data is not None
-                save(target, data, force=settings.force)
+                _export_file(registry, document, fmt, target, settings)
             except Exception as error:
                 outcome.failures.append(Failure.of(error))
         return outcome
@@ -417,6 +419,19 @@ def _convert_task(settings: _Settings, source: str, targets: tuple[tuple[str, st
         os._exit(143)
     finally:
         _STATE["in_task"] = False
+
+
+def _export_file(registry: Registry, document: Document, fmt: str, target: str, settings: _Settings) -> None:
+    from .api import export
+
+    try:
+        data = export([document], fmt, options=settings.options[fmt], registry=registry)
+    except ConvertError as error:
+        if error.path is None:
+            error.path = target
+        raise
+    assert data is not None
+    save(target, data, force=settings.force)
 
 
 def save(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> None:
@@ -616,6 +631,9 @@ def _results(
                 del queue[position]
                 outcome = future.result()
             yield call, outcome
+            if stop():
+                # cancel what has not started; what has is finished (and counted)
+                queue = deque((c, f) for c, f in queue if not f.cancel())
             refill()
     finally:
         for _, future in queue:
@@ -879,7 +897,6 @@ def _count(reporter: _Reporter, outcome: _Outcome) -> None:
 def _convert_here(registry: Registry, settings: _Settings, source: str, targets: tuple[tuple[str, str], ...],
                   reporter: _Reporter) -> None:
     """Convert one input in this process (standard input, or output to standard output)."""
-    from .api import export
 
     outcome = _Outcome()
     try:
@@ -893,9 +910,7 @@ def _convert_here(registry: Registry, settings: _Settings, source: str, targets:
             if target == STDIO:
                 _write_stdout(registry, fmt, [document], settings.options[fmt])
             else:
-                data = export([document], fmt, options=settings.options[fmt], registry=registry)
-                assert data is not None
-                save(target, data, force=settings.force)
+                _export_file(registry, document, fmt, target, settings)
         except ConvertError as error:
             outcome.failures.append(Failure.of(error))
     _count(reporter, outcome)
