@@ -57,6 +57,7 @@ READER_NAME = "protocol"
 
 KEEP_READING = re.compile(r"^(keep reading\s*show less|keep reading|show less)$", re.I)
 END_CHROME = re.compile(r"^(latest stories|bulletins|more from protocol|recent stories|related stories)$", re.I)
+ALWAYS_CHROME = re.compile(r"^(latest stories|recent stories|related stories)$", re.I)
 CHROME = [
     re.compile(p, re.I)
     for p in (
@@ -90,12 +91,18 @@ CREDIT_PREFIX = re.compile(
     re.I,
 )
 AGENCIES = (
-    r"getty images|afp|ap photo|associated press|reuters|bloomberg|shutterstock|unsplash|istock|"
-    r"pexels|alamy|the washington post|the new york times|protocol|wikimedia|flickr|nasa|"
-    r"xinhua|visualchina|vcg|imaginechina|sopa images|lightrocket|nurphoto|anadolu|dpa|epa|"
-    r"picture alliance|corbis|courtesy|handout|getty"
+    r"getty images|afp|ap photo|ap|associated press|reuters|bloomberg|shutterstock|unsplash|istock|"
+    r"pexels|alamy|the washington post|the new york times|wikimedia( commons)?|flickr|nasa|"
+    r"xinhua|visual china group|vcg|imaginechina|sopa images|lightrocket|nurphoto|anadolu agency|dpa|epa|"
+    r"picture alliance|corbis|handout|getty"
 )
-AGENCY_CREDIT = re.compile(rf"^[^.!?]{{0,90}}(\s?/\s?|;\s*|\bvia\s+|^)({AGENCIES})\b[^.!?]{{0,60}}$", re.I)
+# A credit without a prefix: an agency alone ("Getty Images", "Getty Images for Amazon"), or
+# a name and an agency ("Name/Getty Images", "Name / Agency", "...; Getty Images", "Name via AFP").
+AGENCY_CREDIT = re.compile(
+    rf"^(({AGENCIES})( for [^.!?]+)?|[^.!?]{{1,90}}(\s?/\s?|;\s*|\s+via\s+)({AGENCIES})\b[^.!?]{{0,60}})$",
+    re.I,
+)
+NAME_SLASH_AGENCY = re.compile(r"^[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3}\s?/\s?[A-Z][\w&.'’ -]{1,40}$")
 BULLET = re.compile(r"^(?P<indent>\s*)(?P<mark>[•●▪◦·*]|-(?!-)|\d{1,2}[.)])\s+(?P<text>\S.*)$")
 SIGNOFF = re.compile(r"^(—|–|--)\s*\S")
 BIO = re.compile(
@@ -139,7 +146,7 @@ def is_credit(line: str) -> bool:
         return words(line) <= 30
     if words(line) > 14 or SENTENCE_END.search(line.rstrip(")")):
         return False
-    return bool(AGENCY_CREDIT.match(line))
+    return bool(AGENCY_CREDIT.match(line) or NAME_SLASH_AGENCY.match(line))
 
 
 def is_label(line: str) -> bool:
@@ -279,6 +286,8 @@ class PageReader:
         for index, line in enumerate(lines):
             if index >= end:
                 self.chrome.append(line.text)
+            elif ALWAYS_CHROME.match(line.text):
+                self.chrome.append(line.text)
             elif KEEP_READING.match(line.text):
                 self.chrome.append(line.text)
                 kept.append("KR")
@@ -307,6 +316,8 @@ class PageReader:
             assert isinstance(item, Line)
             author = bulletin_bio(item.text) if current else None
             if author is not None and self._ends_story(current):
+                if current[-1].text == author.name:  # the author's name on its own line
+                    current.pop()
                 chunks.append(Chunk(current, authors=[author]))
                 current = []
             else:
@@ -604,7 +615,7 @@ def read_body(lines: list[Line]) -> tuple[list[Block], list[list[str]]]:
             end = index
             while end < len(lines) and BULLET.match(lines[end].raw) and not SIGNOFF.match(lines[end].text):
                 end += 1
-            blocks.append(build_list(lines[index:end]))
+            blocks.extend(build_list(run) for run in list_runs(lines[index:end]))
             index = end
             after_label = False
             continue
@@ -688,7 +699,8 @@ def _is_subheading(lines: list[Line], index: int, blocks: list[Block]) -> bool:
 
 
 def build_list(lines: list[Line]) -> ListBlock:
-    """A (possibly nested) list from bullet lines; indentation is relative."""
+    """A (possibly nested) list from bullet lines. Indentation is relative: the least
+    indented bullets are the top level; a deeper bullet after an item nests under it."""
     entries: list[tuple[int, bool, str]] = []
     for line in lines:
         match = BULLET.match(line.raw)
@@ -696,26 +708,46 @@ def build_list(lines: list[Line]) -> ListBlock:
         indent = len(match["indent"].expandtabs(4))
         ordered = match["mark"][0].isdigit()
         entries.append((indent, ordered, match["text"].strip()))
-    block, _ = _nest(entries, 0)
+    top = min(indent for indent, _, _ in entries)
+    block, _ = _nest(entries, 0, top)
     return block
 
 
-def _nest(entries: list[tuple[int, bool, str]], start: int) -> tuple[ListBlock, int]:
-    level = entries[start][0]
+def _nest(entries: list[tuple[int, bool, str]], start: int, level: int) -> tuple[ListBlock, int]:
     ordered = entries[start][1]
     items: list[tuple[Block, ...]] = []
     index = start
     while index < len(entries):
         indent, _, text = entries[index]
-        if indent < level and items:
+        if indent < level:
             break
         if indent > level and items:
-            child, index = _nest(entries, index)
+            child, index = _nest(entries, index, indent)
             items[-1] = (*items[-1], child)
             continue
         items.append((Paragraph((Text(text),)),))
         index += 1
     return ListBlock(ordered, tuple(items)), index
+
+
+def list_runs(lines: list[Line]) -> list[list[Line]]:
+    """Consecutive bullet lines split where the top-level marker kind changes
+    (bullets, dashes, numbers make separate lists)."""
+    top = min(len(BULLET.match(line.raw)["indent"].expandtabs(4)) for line in lines)  # type: ignore[index]
+    runs: list[list[Line]] = []
+    kind = None
+    for line in lines:
+        match = BULLET.match(line.raw)
+        assert match is not None
+        indent = len(match["indent"].expandtabs(4))
+        mark = "number" if match["mark"][0].isdigit() else match["mark"]
+        if indent <= top and mark != kind:
+            runs.append([])
+            kind = mark
+        if not runs:
+            runs.append([])
+        runs[-1].append(line)
+    return runs
 
 
 # --- assembling the document -----------------------------------------------------------------
