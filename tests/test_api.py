@@ -57,3 +57,24 @@ def test_errors_name_the_input():
     with pytest.raises(EmptyInputError) as caught:
         convert.parse(b"  \n\n ", name="blank.txt")
     assert str(caught.value) == "blank.txt: holds only white space"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("page.txt", "page.epub"),
+        ("../../etc/passwd", "passwd.epub"),
+        ("/abs/path/story.txt", "story.epub"),
+        ("..\\..\\win.txt", "win.epub"),
+        ("..", "document.epub"),
+        (".hidden", "hidden.epub"),
+        ("CON.txt", "_CON.epub"),
+        ("nul", "_nul.epub"),
+        ("a\x00b\nc.txt", "a_b_c.epub"),
+        ("über 中文.txt", "über 中文.epub"),
+    ],
+)
+def test_output_names_cannot_escape_or_collide_with_reserved_names(name, expected):
+    from convert.api import output_name
+
+    assert output_name(name, ".epub") == expected
