@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import json
 import re
 from collections import Counter
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import FIXTURES, fixture_pages
 
 import convert
 from convert import jsonform
@@ -37,8 +39,6 @@ from convert.tree import (
     inline_text,
     story_id,
 )
-
-from conftest import FIXTURES, fixture_pages
 
 PAGES = fixture_pages()
 IDS = [p.stem for p in PAGES]
@@ -276,7 +276,7 @@ def test_nothing_invented(page: Path):
     for raw in lines:
         printed.update(line_candidates(raw))
     stripped = [r.strip() for r in lines]
-    printed.update(f"{a} {b}" for a, b in zip(stripped, stripped[1:], strict=False))
+    printed.update(f"{a} {b}" for a, b in itertools.pairwise(stripped))
     date_lines = {parse_date_line(line) for line in stripped} - {None}
     pipe_sections = {m.group(1).strip() for m in map(PIPE_LABEL.match, stripped) if m}
     document = expected_document(page)
