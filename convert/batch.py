@@ -780,9 +780,9 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
     sources, input_failures, expanded = expand_inputs(job.inputs, extensions=extensions, exclude=exclude)
     batch = expanded or len(sources) + len(input_failures) > 1
 
-    many_outputs = len(formats) > 1 or (batch and not job.collection)
+    many_outputs = len(formats) > 1 or (batch and not job.collection) or directory_target
     directory: Path | None = None
-    if many_outputs or (directory_target and job.collection):
+    if many_outputs:
         if not job.output or job.output == STDIO:
             raise OptionError("several outputs need -o DIRECTORY")
         directory = Path(job.output)
