@@ -556,7 +556,7 @@ class _Pool:
             ) from None
         if self.job.scheduler:
             try:
-                self._client = Client(self.job.scheduler, timeout="10s")
+                self._client = Client(self.job.scheduler, timeout="5s")
             except OSError as error:
                 raise OptionError(f"cannot reach the Dask scheduler at {self.job.scheduler!r}: {error}") from None
         else:
