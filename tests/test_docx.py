@@ -18,8 +18,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import FIXTURES, ROOT, SEED, require_tool, which
-from docx.oxml.ns import qn
+from conftest import FIXTURES, ROOT, require_tool, which
 
 import convert
 from convert.collection import build_collection
@@ -88,14 +87,22 @@ def seed_like() -> Document:
             credit="Photo: Susan Fisher Plotner/Getty Images",
         ),
         body=(
-            P("Two years after Chinese tech workers started a decentralized online protest against grueling ",
-              "overtime work culture, a chorus of Chinese tech giants have finally made high-profile moves."),
-            P("Over the past two months, at least four Chinese tech giants have announced plans to cancel ",
-              "mandatory overtime."),
+            P(
+                "Two years after Chinese tech workers started a decentralized online protest against grueling ",
+                "overtime work culture, a chorus of Chinese tech giants have finally made high-profile moves.",
+            ),
+            P(
+                "Over the past two months, at least four Chinese tech giants have announced plans to cancel ",
+                "mandatory overtime.",
+            ),
             Heading(2, (T("The outcry begins"),)),
-            P("Anonymous activists launched a project hosted on ", Link("https://github.com/996icu/996.ICU",
-              (T("GitHub"),)), " called 996.ICU, meaning ", Emphasis((T("Work by '996,' sick in ICU."),))),
-            P("Last year, an arcane academic term \"involution\" (内卷) swept across the Chinese internet."),
+            P(
+                "Anonymous activists launched a project hosted on ",
+                Link("https://github.com/996icu/996.ICU", (T("GitHub"),)),
+                " called 996.ICU, meaning ",
+                Emphasis((T("Work by '996,' sick in ICU."),)),
+            ),
+            P('Last year, an arcane academic term "involution" (内卷) swept across the Chinese internet.'),
             Heading(2, (T("One big caveat"),)),
             P(Strong((T("Canceling the Big/Small Week would basically mean a salary cut,"),)), " an employee said."),
         ),
@@ -104,7 +111,7 @@ def seed_like() -> Document:
         role="teaser",
         title="Judge Zia Faruqui is trying to teach you crypto, one ‘SNL’ reference at a time",
         section="Fintech",
-        dek="His decisions have quoted \"The Big Lebowski,\" \"SNL,\" and \"Dr. Strangelove.\"",
+        dek='His decisions have quoted "The Big Lebowski," "SNL," and "Dr. Strangelove."',
         image=Image(
             caption="The ways Zia Faruqui (right) has weighed on cases can give lawyers clues.",
             credit="Photo: Carolyn Van Houten/The Washington Post via Getty Images",
@@ -159,12 +166,20 @@ def kitchen_sink() -> Document:
         section="Enterprise & <Policy>",
         dek="Dek with a control\x02 char and \ud83d a lone high surrogate",
         date="2022-02-24",
-        authors=(Author("Ada Lovelace", "@ada", "Ada writes about engines."), Author("Bob", None, None),
-                 Author("Chen Wei 陈伟", "@chen", None)),
+        authors=(
+            Author("Ada Lovelace", "@ada", "Ada writes about engines."),
+            Author("Bob", None, None),
+            Author("Chen Wei 陈伟", "@chen", None),
+        ),
         image=Image(alt="Alt only: a chart", caption=None, credit=None),
         body=(
-            P("Plain ", Emphasis((T("emphasis "), Strong((T("strong inside"),)))), " then ",
-              Link("https://example.com/a b?q=ü&x=<1>", (T("a "), Strong((T("bold link"),)))), "."),
+            P(
+                "Plain ",
+                Emphasis((T("emphasis "), Strong((T("strong inside"),)))),
+                " then ",
+                Link("https://example.com/a b?q=ü&x=<1>", (T("a "), Strong((T("bold link"),)))),
+                ".",
+            ),
             P("Line one", LineBreak(), "line two\twith a tab"),
             P(NASTY),
             P("   "),  # whitespace only: dropped
@@ -181,18 +196,36 @@ def kitchen_sink() -> Document:
         ),
     )
     untitled = article(role="main", title=None, section=None, body=(P("A story with no title, section, image."),))
-    sponsored = article(role="sponsored", title="Sponsored thing", authors=(Author("ACME Corp"),),
-                        body=(P("Buy things."),))
-    teaser = article(role="teaser", title="A teaser", section="Climate",
-                     authors=(Author("Dee", "@dee", "Dee covers climate.\x07"),), truncated=True,
-                     body=(P("Opening of the teaser."), Heading(2, (T("Teaser subhead"),))))
+    sponsored = article(
+        role="sponsored", title="Sponsored thing", authors=(Author("ACME Corp"),), body=(P("Buy things."),)
+    )
+    teaser = article(
+        role="teaser",
+        title="A teaser",
+        section="Climate",
+        authors=(Author("Dee", "@dee", "Dee covers climate.\x07"),),
+        truncated=True,
+        body=(P("Opening of the teaser."), Heading(2, (T("Teaser subhead"),))),
+    )
     return page(main, untitled, sponsored, teaser, name="sink.txt")
 
 
 # -- the independent walk -----------------------------------------------------------------------
 
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def clean(text: str | None) -> str:
@@ -234,8 +267,12 @@ def byline(a: Article) -> str | None:
 
 def figure(image: Image) -> list[tuple[str, str]]:
     alt = clean(image.alt)
-    out = [("Figure Placeholder", f"Image placeholder — alt text: {alt}" if alt.strip() else
-            "Image placeholder — no alt text")]
+    out = [
+        (
+            "Figure Placeholder",
+            f"Image placeholder — alt text: {alt}" if alt.strip() else "Image placeholder — no alt text",
+        )
+    ]
     if clean(image.caption).strip():
         out.append(("Caption", clean(image.caption)))
     if clean(image.credit).strip():
@@ -307,9 +344,10 @@ def expected(documents, title: str | None = None, toc: bool = True) -> list[tupl
         head.append(("Title", clean(title)))
     if toc:
         head.append(("TOC Heading", "Contents"))
+    named = any(clean(s.name).strip() for s in collection.sections)
     for section in collection.sections:
-        if toc and section.name:
-            head.append(("toc 1", " ".join(clean(section.name).split())))
+        if toc and named:
+            head.append(("toc 1", " ".join(clean(section.name).split()) or "Other stories"))
         for a in section.articles:
             if toc:
                 head.append(("toc 2", " ".join(clean(a.title).split()) if a.title else None))
@@ -393,14 +431,28 @@ def test_seed_figures_keep_alt_caption_and_credit_apart(seed_document):
                 assert (style, clean(value)) in got
         if image.alt:
             assert ("Figure Placeholder", f"Image placeholder — alt text: {clean(image.alt)}") in got
-            assert not any(image.alt in text and style != "Figure Placeholder" and text != clean(a.title)
-                           and text != clean(image.caption) for style, text in got if style in ("Caption", "Credit"))
+            assert not any(
+                image.alt in text
+                and style != "Figure Placeholder"
+                and text != clean(a.title)
+                and text != clean(image.caption)
+                for style, text in got
+                if style in ("Caption", "Credit")
+            )
 
 
 def test_collection_paragraphs_toc_and_page_breaks():
     one, two = seed_like(), kitchen_sink()
-    third = page(article(title="China’s era of Big Tech Overwork has ended", section="China", role="teaser",
-                         body=(P("teaser copy of the main story"),), truncated=True), name="third.txt")
+    third = page(
+        article(
+            title="China’s era of Big Tech Overwork has ended",
+            section="China",
+            role="teaser",
+            body=(P("teaser copy of the main story"),),
+            truncated=True,
+        ),
+        name="third.txt",
+    )
     data = build([one, two, third], title="Protocol, week 46")
     got = paragraphs(data)
     want = expected([one, two, third], title="Protocol, week 46")
@@ -417,14 +469,31 @@ def test_collection_paragraphs_toc_and_page_breaks():
     assert all(p.find(W + "bookmarkStart") is not None for p in breaks)
     # a static contents list: no field Word would offer to update
     xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml") + zipfile.ZipFile(io.BytesIO(data)).read(
-        "word/settings.xml")
+        "word/settings.xml"
+    )
     assert b"fldSimple" not in xml and b"instrText" not in xml and b"updateFields" not in xml
 
 
 def test_collection_without_toc_or_title():
-    got = paragraphs(build([seed_like(), kitchen_sink()], toc=False))
+    data = build([seed_like(), kitchen_sink()], toc=False)
+    got = paragraphs(data)
     assert_matches(got, expected([seed_like(), kitchen_sink()], toc=False))
     assert got[0][0] in ("Kicker", "Heading 1")
+    # every story but the first starts a page; the first page is not left blank
+    body = reopen(data).element.body
+    breaks = [p for p in body.iter(W + "p") if p.find(f"{W}pPr/{W}pageBreakBefore") is not None]
+    assert len(breaks) == len(build_collection([seed_like(), kitchen_sink()]).articles) - 1
+    assert body.find(W + "p").find(f"{W}pPr/{W}pageBreakBefore") is None
+
+
+def test_collection_contents_of_stories_without_sections():
+    pages = [page(article(title=f"Story {i}", body=(P(f"text {i}"),)), name=f"{i}.txt") for i in range(3)]
+    got = paragraphs(build(pages))
+    assert got[:4] == [("TOC Heading", "Contents"), ("toc 2", "Story 0"), ("toc 2", "Story 1"), ("toc 2", "Story 2")]
+    mixed = [*pages, page(article(title="Sectioned", section="Policy", body=(P("x"),)), name="s.txt")]
+    got = paragraphs(build(mixed))
+    assert ("toc 1", "Other stories") in got and ("toc 1", "Policy") in got
+    assert_matches(got, expected(mixed))
 
 
 # -- character formatting, links, lists ----------------------------------------------------------
@@ -456,8 +525,11 @@ def test_emphasis_strong_and_hyperlinks_are_real():
     hyperlinks = list(d.element.body.iter(W + "hyperlink"))
     external = [h for h in hyperlinks if h.get(R_ID)]
     targets = {rels[h.get(R_ID)].target_ref for h in external}
-    assert targets == {"https://example.com/a%20b?q=%C3%BC&x=%3C1%3E", "https://outer.example/",
-                       "mailto:ada@example.com"}
+    assert targets == {
+        "https://example.com/a%20b?q=%C3%BC&x=%3C1%3E",
+        "https://outer.example/",
+        "mailto:ada@example.com",
+    }
     assert all(rels[h.get(R_ID)].is_external for h in external)
     style_id = d.styles["Hyperlink"].style_id
     assert d.styles["Hyperlink"].font.underline and d.styles["Hyperlink"].font.color.rgb is not None
@@ -467,7 +539,7 @@ def test_emphasis_strong_and_hyperlinks_are_real():
     # a link nested in a link is flattened (Word forbids nesting); empty links are plain text
     nested = next(p for p in d.paragraphs if p.text == "outer inner")
     assert [u for _, _, _, u in runs_of(nested)] == ["https://outer.example/"] * 2
-    assert "empty url" in [p.text for p in d.paragraphs if p.text.startswith("empty url")][0]
+    assert "empty url" in next(p.text for p in d.paragraphs if p.text.startswith("empty url"))
     # a line break and a tab survive as Word breaks
     assert any(p.text == "Line one\nline two\twith a tab" for p in d.paragraphs)
 
@@ -491,13 +563,19 @@ def test_lists_are_numbered_restarting_and_nested():
         abstract = next(a for a in numbering.iter(W + "abstractNum") if a.get(W + "abstractNumId") == abstract_id)
         assert abstract.find(f"{W}lvl/{W}numFmt").get(W + "val") == "decimal"
     bullets = {p.text: p.style.name for p in d.paragraphs if p.style.name.startswith("List Bullet")}
-    assert bullets == {"first bullet": "List Bullet", "second bullet with bold and italic": "List Bullet",
-                       "deepest": "List Bullet 3", "deeper still": "List Bullet 3",
-                       "an item that starts with a list": "List Bullet 2", "quoted bullet": "List Bullet"}
+    assert bullets == {
+        "first bullet": "List Bullet",
+        "second bullet with bold and italic": "List Bullet",
+        "deepest": "List Bullet 3",
+        "deeper still": "List Bullet 3",
+        "an item that starts with a list": "List Bullet 2",
+        "quoted bullet": "List Bullet",
+    }
     assert all(num_of(p) for p in d.paragraphs if p.style.name.startswith(("List Bullet", "List Number")))
     # nested levels are indented further
-    indents = [d.styles[name].paragraph_format.left_indent or 0 for name in ("List Bullet", "List Bullet 2",
-                                                                            "List Bullet 3")]
+    indents = [
+        d.styles[name].paragraph_format.left_indent or 0 for name in ("List Bullet", "List Bullet 2", "List Bullet 3")
+    ]
     abstract_indents = []
     for name in ("List Bullet", "List Bullet 2", "List Bullet 3"):
         p = next(p for p in d.paragraphs if p.style.name == name)
@@ -505,20 +583,45 @@ def test_lists_are_numbered_restarting_and_nested():
         abstract_id = num.find(W + "abstractNumId").get(W + "val")
         abstract = next(a for a in numbering.iter(W + "abstractNum") if a.get(W + "abstractNumId") == abstract_id)
         abstract_indents.append(int(abstract.find(f"{W}lvl/{W}pPr/{W}ind").get(W + "left")))
-    assert abstract_indents == sorted(abstract_indents) and len(set(abstract_indents)) == 3, (indents,
-                                                                                          abstract_indents)
+    assert abstract_indents == sorted(abstract_indents) and len(set(abstract_indents)) == 3, (indents, abstract_indents)
 
 
 def test_custom_styles_are_defined_once_and_used():
     d = reopen(build([seed_like()]))
     names = [s.name for s in d.styles]
-    for name in ("Kicker", "Byline", "Credit", "Author Bio", "Teaser Label", "Teaser Text", "Continue Reading",
-                 "Figure Placeholder", "Signoff", "Hyperlink", "toc 1", "toc 2"):
+    for name in (
+        "Kicker",
+        "Byline",
+        "Credit",
+        "Author Bio",
+        "Teaser Label",
+        "Teaser Text",
+        "Continue Reading",
+        "Figure Placeholder",
+        "Signoff",
+        "Hyperlink",
+        "toc 1",
+        "toc 2",
+    ):
         assert names.count(name) == 1, name
     assert d.styles["Credit"].base_style.name == "Caption"
     used = {p.style.name for p in d.paragraphs}
-    assert {"Kicker", "Title", "Subtitle", "Heading 2", "Normal", "Caption", "Credit", "Figure Placeholder",
-            "Teaser Label", "Teaser Text", "Continue Reading", "Author Bio", "Heading 1", "Byline"} <= used
+    assert {
+        "Kicker",
+        "Title",
+        "Subtitle",
+        "Heading 2",
+        "Normal",
+        "Caption",
+        "Credit",
+        "Figure Placeholder",
+        "Teaser Label",
+        "Teaser Text",
+        "Continue Reading",
+        "Author Bio",
+        "Heading 1",
+        "Byline",
+    } <= used
     # paragraphs carry no direct run formatting beyond bold/italic/link: restyling works
     for p in d.element.body.iter(W + "rPr"):
         assert {c.tag for c in p} <= {W + "b", W + "i", W + "rStyle"}
@@ -562,9 +665,16 @@ def test_core_properties(monkeypatch):
     assert core.comments == " ".join(clean(doc.main.dek).split())
     assert core.created == core.modified == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     assert core.last_modified_by == "Ada Lovelace; Bob; Chen Wei 陈伟" and core.revision == 1
-    core = reopen(build([doc], title="Given", author="Me", keywords="a, b", language="de-CH",
-                        date=dt.datetime(2022, 2, 24, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))))
-                  ).core_properties
+    core = reopen(
+        build(
+            [doc],
+            title="Given",
+            author="Me",
+            keywords="a, b",
+            language="de-CH",
+            date=dt.datetime(2022, 2, 24, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        )
+    ).core_properties
     assert (core.title, core.author, core.keywords, core.language) == ("Given", "Me", "a, b", "de-CH")
     assert core.created == core.modified == dt.datetime(2022, 2, 24, 10, 0, tzinfo=dt.UTC)  # stored in UTC
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1668418200")
@@ -642,8 +752,10 @@ def test_reference_doc_styles_are_used(tmp_path):
 
 
 def test_reference_doc_missing_styles_are_added(tmp_path):
-    reference = make_reference(tmp_path / "bare.docx", strip=("Caption", "Quote", "List Bullet", "List Number 2",
-                                                               "Title", "Subtitle", "TOC Heading"))
+    reference = make_reference(
+        tmp_path / "bare.docx",
+        strip=("Caption", "Quote", "List Bullet", "List Number 2", "Title", "Subtitle", "TOC Heading"),
+    )
     for document in ([kitchen_sink()], [seed_like(), kitchen_sink()]):
         data = build(document, reference_doc=reference, title="T")
         assert_matches(paragraphs(data), expected(document, title="T"))
@@ -688,10 +800,23 @@ def test_reference_doc_errors(tmp_path):
 
 def test_large_collection_is_linear():
     def pages(n):
-        return [page(article(title=f"Story {i}", section=f"S{i % 7}", body=tuple(
-            P(f"Paragraph {j} of {i} with ", Link(f"https://example.com/{i}/{j}", (T("a link"),)), ".")
-            for j in range(20)) + (ListBlock(True, ((P("one"),), (P("two"),))),)), name=f"p{i}.txt")
-            for i in range(n)]
+        return [
+            page(
+                article(
+                    title=f"Story {i}",
+                    section=f"S{i % 7}",
+                    body=(
+                        *tuple(
+                            P(f"Paragraph {j} of {i} with ", Link(f"https://example.com/{i}/{j}", (T("a link"),)), ".")
+                            for j in range(20)
+                        ),
+                        ListBlock(True, ((P("one"),), (P("two"),))),
+                    ),
+                ),
+                name=f"p{i}.txt",
+            )
+            for i in range(n)
+        ]
 
     small, large = pages(100), pages(800)
     start = time.perf_counter()
@@ -735,9 +860,20 @@ def rendered(tmp_path_factory, seed_document):
         files.append(str(path))
     profile = base / "profile"
     result = subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--convert-to", "pdf",
-         "--outdir", str(base), *files],
-        capture_output=True, text=True, timeout=240,
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(base),
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert result.returncode == 0, result.stderr
     return base, {name: base / f"{name}.pdf" for name in outputs}, outputs
@@ -746,12 +882,13 @@ def rendered(tmp_path_factory, seed_document):
 def pdf_text(pdf: Path) -> str:
     if not which("pdftotext"):
         return ""
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
-@pytest.mark.parametrize(("name", "low", "high"), [("seed", 1, 12), ("seedlike", 1, 3), ("sink", 1, 4),
-                                                   ("collection", 8, 14), ("reference", 1, 4)])
+@pytest.mark.parametrize(
+    ("name", "low", "high"),
+    [("seed", 1, 12), ("seedlike", 1, 3), ("sink", 1, 4), ("collection", 8, 14), ("reference", 1, 4)],
+)
 def test_libreoffice_renders_pdf(rendered, name, low, high):
     _, pdfs, _ = rendered
     pdf = pdfs[name]
@@ -764,8 +901,14 @@ def test_libreoffice_sees_text_links_and_page_breaks(rendered):
     _, pdfs, _ = rendered
     text = pdf_text(pdfs["seedlike"])
     squashed = " ".join(text.split())
-    for needle in ("China’s era of Big Tech Overwork has ended", "Image placeholder — alt text: Empty office",
-                   "Photo: Susan Fisher Plotner/Getty Images", "Continue reading", "SPONSORED", "EXCERPT"):
+    for needle in (
+        "China’s era of Big Tech Overwork has ended",
+        "Image placeholder — alt text: Empty office",
+        "Photo: Susan Fisher Plotner/Getty Images",
+        "Continue reading",
+        "SPONSORED",
+        "EXCERPT",
+    ):
         assert needle in squashed, needle
     raw = pdfs["seedlike"].read_bytes() + pdfs["sink"].read_bytes()
     assert b"https://github.com/996icu/996.ICU" in raw  # a real link annotation, not just blue text
@@ -784,8 +927,9 @@ def test_libreoffice_sees_text_links_and_page_breaks(rendered):
 def test_first_page_renders_to_png(rendered):
     require_tool("pdftoppm", bool(which("pdftoppm")), "apt-get install poppler-utils")
     base, pdfs, _ = rendered
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdfs["seedlike"]), str(base / "first")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdfs["seedlike"]), str(base / "first")], check=True
+    )
     png = next(base.glob("first*.png"))
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     if os.environ.get("DOCX_KEEP_PNG"):

@@ -75,6 +75,7 @@ SPONSORED = "Sponsored"
 CONTINUE = "Continue reading"
 CONTENTS = "Contents"
 IMAGE = "Image placeholder"
+OTHER_STORIES = "Other stories"
 
 
 def clean_text(text: str) -> str:
@@ -693,7 +694,8 @@ def _write_page(builder: _Builder, page: Document) -> dict[str, Any]:
 def _write_collection(builder: _Builder, documents: Sequence[Document], title: str | None,
                       toc: bool) -> dict[str, Any]:  # fmt: skip
     collection = build_collection(documents)
-    contents: list[tuple[str | None, list[tuple[str, str]]]] = []
+    contents: list[tuple[str, list[tuple[str, str]]]] = []
+    starts: list[Any] = []
     for section in collection.sections:
         entries: list[tuple[str, str]] = []
         for article in section.articles:
@@ -701,25 +703,29 @@ def _write_collection(builder: _Builder, documents: Sequence[Document], title: s
             if start == len(builder.out):
                 continue  # nothing to show
             first = builder.out[start]
-            builder.set_ppr(first, "w:pageBreakBefore", after=("w:pStyle", "w:keepNext", "w:keepLines"))
+            starts.append(first)
             name = _bookmark_name(article.id)
             builder.bookmark(first, name)
             entries.append((name, toc_label(article)))
         if entries:
-            contents.append((section.name, entries))
+            contents.append((" ".join(clean_text(section.name or "").split()), entries))
     stories = builder.out
     builder.out = []
     if title and clean_text(title).strip():
         builder.paragraph(S.TITLE, text=title)
     if toc and contents:
         builder.paragraph(S.TOC_HEADING, text=CONTENTS)
+        named = any(name for name, _ in contents)
         for section_name, entries in contents:
-            if section_name and clean_text(section_name).strip():
+            if named:  # stories without a section are listed apart, not under the section before
                 p = builder.paragraph(S.TOC_1)
-                builder.internal_link(p, entries[0][0], " ".join(clean_text(section_name).split()))
+                builder.internal_link(p, entries[0][0], section_name or OTHER_STORIES)
             for anchor, label in entries:
                 p = builder.paragraph(S.TOC_2)
                 builder.internal_link(p, anchor, label)
+    for index, first in enumerate(starts):
+        if index or builder.out:  # each story on a new page (no blank first page)
+            builder.set_ppr(first, "w:pageBreakBefore", after=("w:pStyle", "w:keepNext", "w:keepLines"))
     builder.out.extend(stories)
     mains = [a for a in collection.articles if a.role == "main"]
     return {
