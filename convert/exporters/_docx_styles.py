@@ -72,7 +72,7 @@ CUSTOM: tuple[tuple[str, str, str | None, str], ...] = (
         BYLINE,
         NORMAL,
         f'<w:next w:val="Normal"/><w:uiPriority w:val="20"/><w:qFormat/>'
-        f'<w:pPr><w:spacing w:before="0" w:after="240"/></w:pPr>'
+        f'<w:pPr>{_KEEP}<w:spacing w:before="0" w:after="240"/></w:pPr>'
         f'<w:rPr><w:color w:val="{GREY}"/><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>',
     ),
     (
