@@ -544,6 +544,21 @@ def test_emphasis_strong_and_hyperlinks_are_real():
     assert any(p.text == "Line one\nline two\twith a tab" for p in d.paragraphs)
 
 
+def test_relative_links_resolve_against_base_url():
+    doc = page(
+        article(
+            title="Links",
+            body=(P(Link("/2022/story", (T("relative"),)), " ", Link("https://other.example/x", (T("absolute"),))),),
+        )
+    )
+    targets = lambda data: sorted(r.target_ref for r in reopen(data).part.rels.values() if r.is_external)  # noqa: E731
+    assert targets(build([doc])) == ["/2022/story", "https://other.example/x"]
+    assert targets(build([doc], base_url="https://www.protocol.com/china/")) == [
+        "https://other.example/x",
+        "https://www.protocol.com/2022/story",
+    ]
+
+
 def test_lists_are_numbered_restarting_and_nested():
     d = reopen(build([kitchen_sink()]))
     numbering = d.part.numbering_part.element

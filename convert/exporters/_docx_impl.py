@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -153,9 +153,12 @@ def _plain(block: Block) -> str:
     return ""
 
 
-def _safe_url(url: str) -> str:
-    """A URL Word accepts as a relationship target: cleaned, spaces and non-ASCII escaped."""
+def _safe_url(url: str, base: str | None = None) -> str:
+    """A URL Word accepts as a relationship target: cleaned, resolved against ``base``,
+    spaces and non-ASCII escaped."""
     url = clean_text(url).strip()
+    if base and url:
+        url = urljoin(base, url)
     return quote(url, safe="!#$%&'()*+,-./:;=?@[]_~")
 
 
@@ -313,8 +316,9 @@ class _Numbering:
 
 
 class _Builder:
-    def __init__(self, document: Any, language: str) -> None:
+    def __init__(self, document: Any, language: str, base_url: str | None = None) -> None:
         self.document = document
+        self.base_url = clean_text(base_url or "").strip() or None
         self.language = language
         self.styles = _Styles(document)
         self.numbering = _Numbering(document, self.styles)
@@ -383,7 +387,7 @@ class _Builder:
             elif isinstance(node, Strong):
                 self.inlines(parent, node.content, True, italic, link)
             elif isinstance(node, Link):
-                url = _safe_url(node.url or "")
+                url = _safe_url(node.url or "", self.base_url)
                 if link or not url or not clean_text(inline_text(node.content)).strip():
                     self.inlines(parent, node.content, bold, italic, link)
                     continue
@@ -647,7 +651,7 @@ def write(documents: Sequence[Document], stream: BinaryIO, options: Mapping[str,
     date = resolve_date(options.get("date"))
     document = _open(options.get("reference_doc"))
     _prepare(document, language)
-    builder = _Builder(document, language)
+    builder = _Builder(document, language, options.get("base_url"))
     title_option = options.get("title")
     if len(documents) == 1:
         meta = _write_page(builder, documents[0])

@@ -28,7 +28,12 @@ OPTIONS = (
     ),
     Option("author", str, None, "author core property; default: the stories' authors when the page names them"),
     Option("language", str, "en", "BCP 47 language tag of the text (en, en-US, de...)"),
-    Option("date", _dt.datetime, None, "created/modified date; default fixed (SOURCE_DATE_EPOCH honoured); 'now'"),
+    Option(
+        "date",
+        _dt.datetime,
+        None,
+        "created/modified date (ISO 8601 or 'now'); default: fixed, SOURCE_DATE_EPOCH honoured",
+    ),
     Option("keywords", str, None, "keywords core property; default: the stories' sections"),
     Option(
         "reference_doc",
@@ -36,6 +41,7 @@ OPTIONS = (
         None,
         "a .docx (or .dotx) whose styles, page setup, headers and footers are used (like pandoc's --reference-doc)",
     ),
+    Option("base_url", str, None, "absolute URL that relative links in the stories are resolved against"),
     Option("toc", bool, True, "in a collection, start with a list of contents linking to each story"),
 )
 
