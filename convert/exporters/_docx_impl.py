@@ -235,6 +235,7 @@ class _Numbering:
 
     @property
     def root(self) -> Any:
+        """The numbering part's element (created on first use), its ids indexed."""
         if self._root is None:
             self._root = self._document.part.numbering_part.element
             abstract_ids = [int(a.get(qn("w:abstractNumId"))) for a in self._root.iterchildren(qn("w:abstractNum"))]
@@ -247,7 +248,7 @@ class _Numbering:
 
     def for_list(self, ordered: bool, depth: int, style_id: str) -> str:
         """The numId for the paragraphs of one list at ``depth`` (1-based)."""
-        self.root  # noqa: B018 (loads the numbering part and its ids)
+        _ = self.root  # the numbering part and its ids, loaded once
         if not ordered:
             if depth not in self._bullets:
                 num = self.styles.num_id(style_id)
@@ -288,7 +289,10 @@ class _Numbering:
             f'<w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
             f'<w:pPr><w:ind w:left="{360 * depth}" w:hanging="360"/></w:pPr></w:lvl></w:abstractNum>'
         )
-        existing = list(self.root.iterchildren(qn("w:abstractNum")))
+        # schema order: numPicBullet*, abstractNum*, num*
+        existing = list(self.root.iterchildren(qn("w:abstractNum"))) or list(
+            self.root.iterchildren(qn("w:numPicBullet"))
+        )
         if existing:
             existing[-1].addnext(element)
         else:
