@@ -779,6 +779,51 @@ def test_reference_doc_missing_styles_are_added(tmp_path):
     assert bullets and all(p._p.find(f"{W}pPr/{W}numPr/{W}numId") is not None for p in bullets)
 
 
+MINIMAL_PACKAGE = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/'
+    'document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    '<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    'wordprocessingml.styles+xml"/></Types>',
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+    '2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+    "word/_rels/document.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+    'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>',
+    "word/document.xml": '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.'
+    'org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Template text</w:t></w:r></w:p><w:sectPr><w:pgSz '
+    'w:w="11906" w:h="16838"/><w:pgMar w:top="1134" w:right="1134" w:bottom="1134" w:left="1134" w:header="0" '
+    'w:footer="0" w:gutter="0"/></w:sectPr></w:body></w:document>',
+    "word/styles.xml": '<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="http://schemas.openxmlformats.org/'
+    'wordprocessingml/2006/main"><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/>'
+    '<w:rPr><w:rFonts w:ascii="Liberation Sans" w:hAnsi="Liberation Sans"/><w:sz w:val="24"/></w:rPr></w:style>'
+    "</w:styles>",
+}
+
+
+def test_reference_doc_from_another_program(tmp_path):
+    """A bare package as other programs write them: no numbering, settings or core properties,
+    only a Normal style, A4 pages."""
+    reference = tmp_path / "bare.docx"
+    with zipfile.ZipFile(reference, "w") as z:
+        for name, xml in MINIMAL_PACKAGE.items():
+            z.writestr(name, xml)
+    for documents in ([kitchen_sink()], [seed_like(), kitchen_sink()]):
+        data = build(documents, reference_doc=reference)
+        assert_matches(paragraphs(data), expected(documents))
+        assert data == build(documents, reference_doc=reference)
+    d = reopen(data)
+    assert d.styles["Normal"].font.name == "Liberation Sans"
+    assert abs(d.sections[0].page_width - docx.shared.Mm(210)) < docx.shared.Mm(1)  # the template's A4 page
+    assert d.core_properties.title == "" and d.core_properties.created == DATE
+    numbered = [p for p in d.paragraphs if p.style.name.startswith(("List Bullet", "List Number"))]
+    assert numbered and all(p._p.find(f"{W}pPr/{W}numPr/{W}numId") is not None for p in numbered)
+    # one definition per (kind, depth) used: bullets at depths 1-3, numbers at depths 1-2
+    assert len(list(d.part.numbering_part.element.iter(W + "abstractNum"))) == 5
+
+
 def test_reference_doc_dotx_template(tmp_path):
     reference = make_reference(tmp_path / "ref.docx")
     dotx = tmp_path / "ref.dotx"

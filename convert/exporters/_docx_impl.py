@@ -20,6 +20,7 @@ from urllib.parse import quote, urljoin
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from lxml import etree
@@ -222,6 +223,25 @@ class _Styles:
 _BUILTIN_NAMES = {definition[1] for definition in S.BUILTIN} | {S.HYPERLINK, S.TOC_1, S.TOC_2}
 
 
+def _numbering_part(document: Any) -> Any:
+    """The document's numbering part, created when the template has none (python-docx's
+    ``NumberingPart.new`` is not implemented)."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.parts.numbering import NumberingPart
+
+    part = document.part
+    try:
+        return part.part_related_by(RT.NUMBERING)
+    except KeyError:
+        partnames = {p.partname for p in part.package.iter_parts()}
+        name = "/word/numbering.xml" if "/word/numbering.xml" not in partnames else None
+        partname = PackURI(name) if name else part.package.next_partname("/word/numbering%d.xml")
+        numbering = NumberingPart(partname, CT.WML_NUMBERING, parse_xml(f'<w:numbering xmlns:w="{W_NS}"/>'),
+                                  part.package)  # fmt: skip
+        part.relate_to(numbering, RT.NUMBERING)
+        return numbering
+
+
 class _Numbering:
     """Numbering instances for lists: bullets share one per depth; every numbered list gets
     its own instance restarting at 1 (the template's List Number would run on across lists)."""
@@ -237,7 +257,7 @@ class _Numbering:
     def root(self) -> Any:
         """The numbering part's element (created on first use), its ids indexed."""
         if self._root is None:
-            self._root = self._document.part.numbering_part.element
+            self._root = _numbering_part(self._document).element
             abstract_ids = [int(a.get(qn("w:abstractNumId"))) for a in self._root.iterchildren(qn("w:abstractNum"))]
             num_ids = [int(n.get(qn("w:numId"))) for n in self._root.iterchildren(qn("w:num"))]
             self._next_abstract = max(abstract_ids, default=-1) + 1
