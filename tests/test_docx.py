@@ -878,15 +878,17 @@ def test_large_collection_is_linear():
             for i in range(n)
         ]
 
+    def timed(documents):
+        start = time.perf_counter()
+        data = build(documents)
+        return time.perf_counter() - start, data
+
     small, large = pages(100), pages(800)
-    start = time.perf_counter()
-    build(small)
-    t_small = time.perf_counter() - start
-    start = time.perf_counter()
-    data = build(large)
-    t_large = time.perf_counter() - start
-    assert t_large < 20
-    assert t_large < 8 * t_small * 2.5, (t_small, t_large)  # 8x the pages: far from 64x
+    t_small = min(timed(small)[0] for _ in range(2))  # the best of two: less noise on a busy machine
+    t_large, data = timed(large)
+    assert t_large < 30
+    # 8x the pages: about 8x the time (quadratic work would be ~64x); generous for a loaded machine
+    assert t_large < 8 * t_small * 3, (t_small, t_large)
     # per story: kicker, headline, 20 paragraphs, 2 list items; then the contents list
     assert len(reopen(data).paragraphs) == 800 * 24 + 1 + 7 + 800
 
@@ -906,12 +908,17 @@ def rendered(tmp_path_factory, seed_document):
     require_tool("soffice", bool(which("soffice")), "apt-get install libreoffice-writer-nogui")
     base = tmp_path_factory.mktemp("lo")
     reference = make_reference(base / "reference.docx")
+    bare = base / "bare-reference.docx"
+    with zipfile.ZipFile(bare, "w") as z:
+        for entry, xml in MINIMAL_PACKAGE.items():
+            z.writestr(entry, xml)
     outputs = {
         "seed": build([seed_document]),
         "seedlike": build([seed_like()]),
         "sink": build([kitchen_sink()]),
         "collection": build([seed_like(), kitchen_sink()], title="Protocol, week 46"),
         "reference": build([seed_like()], reference_doc=reference),
+        "bare": build([kitchen_sink()], reference_doc=bare),
     }
     files = []
     for name, data in outputs.items():
@@ -949,7 +956,7 @@ def pdf_text(pdf: Path) -> str:
     ("name", "low", "high"),
     # the seed's main story alone is ~2,000 words (4+ pages); a collection puts each of its 8 stories on
     # a page of its own after the contents page
-    [("seed", 4, 12), ("seedlike", 2, 3), ("sink", 2, 4), ("collection", 9, 14), ("reference", 2, 4)],
+    [("seed", 4, 12), ("seedlike", 2, 3), ("sink", 2, 4), ("collection", 9, 14), ("reference", 2, 4), ("bare", 2, 4)],
 )
 def test_libreoffice_renders_pdf(rendered, name, low, high):
     _, pdfs, _ = rendered
