@@ -845,7 +845,7 @@ def test_reference_doc_errors(tmp_path):
         tmp_path / "missing.docx": "no such file",
         tmp_path / "notes.txt": "not a zip",
         tmp_path / "other.zip": "not a usable Word .docx",
-        tmp_path: "no such file",
+        tmp_path: "is a directory",
     }
     for path, message in cases.items():
         with pytest.raises(OptionError, match=message) as caught:

@@ -563,6 +563,8 @@ def _open(reference: Path | None) -> Any:
         return docx.Document()
     path = Path(reference)
     where = f"option docx.reference_doc: {path}"
+    if path.is_dir():
+        raise OptionError(f"{where}: is a directory, not a .docx file")
     if not path.is_file():
         raise OptionError(f"{where}: no such file")
     try:
