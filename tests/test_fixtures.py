@@ -1,7 +1,7 @@
 """The reader's fixture corpus: every fixtures/<name>.txt page beside its hand-written tree.
 
 ``fixtures/<name>.json`` is the tree a careful human reader sees on ``fixtures/<name>.txt``
-(READER_RULES.md), written by hand, independently of the reader. These tests check
+(docs/reader.md), written by hand, independently of the reader. These tests check
 
 - the reader: ``convert.parse(page)`` serialised must equal the expected JSON text exactly;
 - the expected trees themselves: schema-valid, canonical JSON form (round trip), correct
@@ -192,7 +192,7 @@ def test_expected_tree_is_canonical_json(page: Path):
 
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
 def test_expected_tree_computed_fields(page: Path):
-    """source (name, sha256 of the bytes, reader) and the ids follow READER_RULES.md."""
+    """source (name, sha256 of the bytes, reader) and the ids follow docs/reader.md."""
     document = expected_document(page)
     assert document.source.name == page.name
     assert document.source.sha256 == hashlib.sha256(page.read_bytes()).hexdigest()
