@@ -56,6 +56,8 @@ EXIT_INTERNAL = 70
 #: How many tasks per worker are queued ahead: enough to keep workers busy, few enough that
 #: parsed pages waiting to be written (collection mode) stay a handful.
 QUEUE_PER_WORKER = 4
+#: At most this many pages go to a worker as one task.
+MAX_CHUNK = 8
 #: Output stems are cut to this many characters (file systems allow 255 bytes per name).
 MAX_STEM = 120
 COLLECTION_STEM = "collection"
@@ -586,17 +588,27 @@ class _Pool:
             raise
 
 
+def _run_chunk(function: Callable[..., _Outcome], calls: list[tuple[Any, ...]]) -> list[_Outcome]:
+    """Several calls in one task: a task's round trip to a worker costs about as much as
+    parsing a small page, so pages travel in small groups."""
+    return [function(*call) for call in calls]
+
+
+def _chunk_size(count: int, workers: int) -> int:
+    return max(1, min(MAX_CHUNK, count // (workers * QUEUE_PER_WORKER * 2)))
+
+
 def _results(
     pool: _Pool | None,
     function: Callable[..., _Outcome],
-    calls: Iterable[tuple[Any, ...]],
+    calls: Sequence[tuple[Any, ...]],
     *,
     ordered: bool,
     stop: Callable[[], bool],
 ) -> Iterator[tuple[tuple[Any, ...], _Outcome]]:
     """Run ``function(*call)`` for each call and yield the outcomes: in this process when
-    there is no pool, else on the pool with a bounded number of calls queued (so memory
-    stays flat), in call order when ``ordered``. Stops submitting once ``stop()``."""
+    there is no pool, else on the pool in small groups with a bounded number queued (so
+    memory stays flat), in call order when ``ordered``. Stops submitting once ``stop()``."""
     if pool is None:
         for call in calls:
             if stop():
@@ -608,29 +620,28 @@ def _results(
 
     executor = pool.executor or pool.open()
     window = max(1, pool.workers * QUEUE_PER_WORKER)
-    remaining = iter(calls)
-    queue: deque[tuple[tuple[Any, ...], Any]] = deque()
+    size = _chunk_size(len(calls), pool.workers)
+    chunks = (list(calls[i:i + size]) for i in range(0, len(calls), size))
+    queue: deque[tuple[list[tuple[Any, ...]], Any]] = deque()
 
     def refill() -> None:
         while len(queue) < window and not stop():
-            call = next(remaining, None)
-            if call is None:
+            chunk = next(chunks, None)
+            if chunk is None:
                 return
-            queue.append((call, executor.submit(function, *call)))
+            queue.append((chunk, executor.submit(_run_chunk, function, chunk)))
 
     try:
         refill()
         while queue:
             if ordered:
-                call, future = queue.popleft()
-                outcome = future.result()
+                chunk, future = queue.popleft()
             else:
                 done, _ = wait([f for _, f in queue], return_when=FIRST_COMPLETED)
                 position = next(i for i, (_, f) in enumerate(queue) if f in done)
-                call, future = queue[position]
+                chunk, future = queue[position]
                 del queue[position]
-                outcome = future.result()
-            yield call, outcome
+            yield from zip(chunk, future.result(), strict=True)
             if stop():
                 # cancel what has not started; what has is finished (and counted)
                 queue = deque((c, f) for c, f in queue if not f.cancel())
