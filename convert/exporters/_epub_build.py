@@ -250,7 +250,7 @@ def story_label(article: Article) -> tuple[str, bool]:
 def chapter_file(article: Article, used: set[str]) -> str:
     stem = article.id if _SAFE_ID.match(article.id or "") else None
     if stem is None:
-        stem = "story-" + uuid.uuid5(_ID_NAMESPACE, article.id or "").hex[:16]
+        stem = "story-" + uuid.uuid5(_ID_NAMESPACE, clean(article.id)).hex[:16]
     name, n = stem, 1
     while name in used:
         n += 1
@@ -753,14 +753,16 @@ def _plan_collection(documents: Sequence[Document], lang: str, title_option: str
     ]
 
     # the stories each page teased, resolved to the book's copy: linked from the page's main story
-    related_of: dict[str, list[Chapter]] = {}
+    # (a page saved twice contributes its teasers once)
+    related_of: dict[str, dict[str, Chapter]] = {}
     for document in documents:
         main = document.main
-        if main is None or file_of.get(main.id) is None or file_of[main.id].article is not main:
+        if main is None or main.id not in file_of:
             continue
-        related_of[main.id] = [
-            file_of[a.id] for a in collection.related(document) if a.id in file_of and a.id != main.id
-        ]
+        teased = related_of.setdefault(main.id, {})
+        for article in collection.related(document):
+            if article.id in file_of and article.id != main.id:
+                teased.setdefault(article.id, file_of[article.id])
 
     for name, section_file, chapters in sections:
         listing = "".join(toc_entry(c) for c in chapters)
@@ -775,7 +777,7 @@ def _plan_collection(documents: Sequence[Document], lang: str, title_option: str
             teased = related_of.get(chapter.article.id)
             if teased:
                 items = []
-                for other in teased:
+                for other in teased.values():
                     kind = " (excerpt)" if other.article.role == "teaser" else (
                         " (sponsored)" if other.article.role == "sponsored" else "")
                     items.append(f'<li><a href="{other.file}">{esc(other.label)}</a>{kind}</li>\n')
