@@ -71,7 +71,7 @@ _ID_NAMESPACE = uuid.UUID("6f0b2d1e-7c1a-5b8e-9a52-3c1f4e0d9b27")
 # and those HTML calls control characters (DEL, C1): all removed. Form feed and vertical tab
 # become spaces; carriage returns become newlines.
 _DROP = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-_SPACE = str.maketrans({"\x0b": " ", "\x0c": " ", "\r": "\n"})
+_SPECIAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -79,7 +79,10 @@ def clean(text: str | None) -> str:
     """``text`` with the characters XML and HTML cannot carry removed."""
     if not text:
         return ""
-    return _DROP.sub("", text.replace("\r\n", "\n").translate(_SPACE))
+    if _SPECIAL.search(text) is None:  # the common case: nothing to do
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", " ").replace("\x0c", " ")
+    return _DROP.sub("", text)
 
 
 def one_line(text: str | None) -> str:
