@@ -475,6 +475,7 @@ def test_sponsored_blurb_marked_sponsored():
     assert page.find(".//x:article", NS).get("class") == "story story-sponsored"
     assert "untitled" in page.find(".//x:h1", NS).get("class")
     assert "sponsored content" in page.xpath("string(.//*[@class='sponsored-note'])")
+    assert page.xpath(".//*[@class='excerpt-note']") == []
     assert page.xpath("string(.//*[@class='author-bio'])").startswith("The Financial Technology Association")
     part = book.xhtml("more.xhtml")
     assert "Sponsored" in part.xpath("string(.//x:li[contains(., 'FTA')])", namespaces=NS)

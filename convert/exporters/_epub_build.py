@@ -91,7 +91,12 @@ def one_line(text: str | None) -> str:
 
 
 def esc(text: str | None) -> str:
-    """Cleaned text escaped for XHTML content and attribute values."""
+    """Cleaned text escaped for XHTML content."""
+    return html.escape(clean(text), quote=False)
+
+
+def esc_attr(text: str | None) -> str:
+    """Cleaned text escaped for an XHTML attribute value (in double quotes)."""
     return html.escape(clean(text), quote=True)
 
 
@@ -295,7 +300,7 @@ def render_inlines(inlines: Sequence[Inline], in_link: bool = False) -> str:
         elif isinstance(node, Link):
             inner = render_inlines(node.content, True) if inline_text(node.content).strip() else esc(node.url)
             url = None if in_link else safe_url(node.url)
-            out.append(f'<a href="{esc(url)}">{inner}</a>' if url else f'<span class="link">{inner}</span>')
+            out.append(f'<a href="{esc_attr(url)}">{inner}</a>' if url else f'<span class="link">{inner}</span>')
         elif isinstance(node, LineBreak):
             out.append("<br/>")
         else:
@@ -441,7 +446,7 @@ def render_story(chapter: Chapter, *, with_lead: bool = True, related: str = "")
     if with_lead:
         parts.append(render_figure(article.image, "lead-image"))
     parts.append(render_blocks(article.body))
-    if article.truncated or article.role == "teaser":
+    if article.role != "sponsored" and (article.truncated or article.role == "teaser"):
         note = (
             "This is an excerpt: the page showed only the beginning of this story."
             if article.truncated
@@ -594,7 +599,7 @@ def build_epub(documents: Sequence[Document], options: Mapping[str, Any]) -> byt
         book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
         cover_body = (
             '<section class="cover" epub:type="cover">\n'
-            f'<div class="cover-image"><img src="{image_name}" alt="{esc(plan.title)}"/></div>\n</section>\n'
+            f'<div class="cover-image"><img src="{image_name}" alt="{esc_attr(plan.title)}"/></div>\n</section>\n'
         )
         plan.pages.insert(0, ("cover", "cover.xhtml", "Cover", xhtml_page(plan.title, lang, cover_body, "cover")))
         plan.guide.insert(0, {"type": "cover", "href": "cover.xhtml", "title": "Cover"})
