@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT, SEED, require_tool
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 import convert
@@ -166,6 +168,87 @@ PAGE_B = doc("b.txt", story("Story B", section="Policy", date="2021-06-01", dek=
 PAGE_C = doc("c.txt", Article(id="12 not an id", role="main", title="Story C", body=(para("C."),)), TEASER, UNTITLED)
 COLLECTION = [PAGE_A, PAGE_B, PAGE_C]
 UNDATED = [doc("u1.txt", story("Undated one")), doc("u2.txt", story("Undated two"))]
+
+# random trees: hostile text, every node type, odd and colliding ids
+ALPHABET = [
+    "a", "b", "Z", " ", " ", "  ", "\n", "\t", "&", "<", ">", '"', "'", "]]>", "--", "\x00", "\x01", "\x0b", "\x0c",
+    "\r", "\x7f", "\x85", "\ud800", "\udfff", "\ufffe", "\u2028", "\u200b", "🙂", "内卷", "é", "%", "#", "/", ".",
+]
+URLS = [
+    "https://www.protocol.com/x", "http://exa mple.com/", "javascript:void(0)", "", "#top", "mailto:", "https://[::1]/",
+    "https://a.com/%zz?q=<>&\"", "https://bücher.example/ä", "//no-scheme.com", "ftp://x.y", "https://h.com:99999/",
+]
+IDS = ["id", "style", "nav", "ncx", "title", "more", "masthead", "contents", "section-1", "creator-1", "12 bad", ""]
+
+
+def random_text(rng, short: bool = False) -> str:
+    return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 6 if short else 20)))
+
+
+def random_inlines(rng, depth: int = 0) -> tuple:
+    out = []
+    for _ in range(rng.randint(0, 4)):
+        kind = rng.randrange(6 if depth < 2 else 2)
+        if kind in (0, 1):
+            out.append(Text(random_text(rng)))
+        elif kind == 2:
+            out.append(Emphasis(random_inlines(rng, depth + 1)))
+        elif kind == 3:
+            out.append(Strong(random_inlines(rng, depth + 1)))
+        elif kind == 4:
+            out.append(Link(rng.choice(URLS), random_inlines(rng, depth + 1)))
+        else:
+            out.append(LineBreak())
+    return tuple(out)
+
+
+def random_image(rng):
+    if rng.random() < 0.3:
+        return None
+    return Image(*(random_text(rng, True) if rng.random() < 0.6 else None for _ in range(3)))
+
+
+def random_blocks(rng, depth: int = 0) -> tuple:
+    out = []
+    for _ in range(rng.randint(0, 5)):
+        kind = rng.randrange(7 if depth < 3 else 3)
+        if kind in (0, 1):
+            out.append(Paragraph(random_inlines(rng)))
+        elif kind == 2:
+            out.append(Heading(rng.choice([1, 2, 3, 4, 7]), random_inlines(rng)))
+        elif kind == 3:
+            items = tuple(random_blocks(rng, depth + 1) for _ in range(rng.randint(0, 3)))
+            out.append(ListBlock(rng.random() < 0.5, items))
+        elif kind == 4:
+            out.append(Quote(random_blocks(rng, depth + 1)))
+        elif kind == 5:
+            out.append(Figure(random_image(rng) or Image()))
+        else:
+            out.append(Signoff(random_inlines(rng)))
+    return tuple(out)
+
+
+def random_document(rng, name: str) -> Document:
+    articles = []
+    for n in range(rng.randint(0, 5)):
+        roles = ["teaser", "sponsored", "main"] if n else ["main", "teaser"]
+        title = random_text(rng, True) if rng.random() < 0.7 else None
+        article_id = rng.choice(IDS) if rng.random() < 0.3 else f"story-{rng.getrandbits(64):016x}"
+        authors = tuple(
+            Author(random_text(rng, True), rng.choice([None, "@h", random_text(rng, True)]),
+                   rng.choice([None, random_text(rng)]))
+            for _ in range(rng.randint(0, 2))
+        )
+        articles.append(Article(
+            id=article_id, role=rng.choice(roles), title=title,
+            section=rng.choice([None, "", "China", "Fintech", random_text(rng, True)]),
+            dek=rng.choice([None, random_text(rng)]), date=rng.choice([None, "2022-02-24", "2021-13-40", "soon"]),
+            authors=authors, image=random_image(rng), body=random_blocks(rng), truncated=rng.random() < 0.5,
+        ))
+    return doc(name, *articles)
+
+
+RANDOM_PAGES = [random_document(__import__("random").Random(seed), f"random-{seed}.txt") for seed in range(6)]
 
 # --- reading a book back -----------------------------------------------------------------
 
@@ -333,6 +416,9 @@ def book_cases(tmp: Path) -> dict[str, bytes]:
         "collection-options": export(COLLECTION, title="Weekly", cover=tmp / "cover.png", language="de"),
         "fixtures-collection": export(fixtures) if len(fixtures) > 1 else export([*fixtures, KITCHEN]),
     }
+    for n, document in enumerate(RANDOM_PAGES):
+        cases[f"random-{n}"] = export(document)
+    cases["random-collection"] = export(RANDOM_PAGES)
     for path, document in zip(fixture_texts(), fixtures, strict=True):
         cases[f"fixture-{path.stem}"] = export(document)
     cases["broken-on-purpose"] = broken_book(cases["kitchen-sink"])
@@ -371,6 +457,7 @@ def epubcheck_results(tmp_path_factory) -> dict[str, tuple[tuple[int, int, int, 
 CASE_NAMES = [
     "kitchen-sink", "no-articles", "only-teasers", "bare-main", "untitled-main", "collection",
     "collection-undated", "collection-empty-pages", "options", "collection-options", "fixtures-collection",
+    *(f"random-{n}" for n in range(len(RANDOM_PAGES))), "random-collection",
 ] + [f"fixture-{p.stem}" for p in fixture_texts()]
 
 
@@ -846,6 +933,44 @@ def test_all_fixtures_as_one_collection():
     for article_id in ids:
         assert spine.count(f"{article_id}.xhtml") == 1
     assert len(spine) == 2 + len(ids) + len(book.toc()) - 2
+
+
+# --- any tree ---------------------------------------------------------------------------
+
+
+def check_book(data: bytes, documents: list[Document]) -> None:
+    """Properties every book has, whatever the tree: parseable XML everywhere, unique ids,
+    non-empty nav titles, every relative link resolving, one chapter per distinct story."""
+    book = Book(data)
+    names = set(book.zip.namelist())
+    for name in names:
+        if name.endswith((".xhtml", ".opf", ".ncx", ".xml")):
+            etree.fromstring(book.zip.read(name))  # raises on malformed XML
+    ids = [i.get("id") for i in book.opf.iter() if i.get("id")]
+    assert len(ids) == len(set(ids))
+    hrefs = {i.get("href") for i in book.manifest.values()}
+    for title, href in flat(book.toc()):
+        assert title and title.strip() and href in hrefs
+    for href in book.spine:
+        for a in book.xhtml(href).iter(f"{{{NS['x']}}}a"):
+            target = a.get("href")
+            assert target and (target.startswith(("http://", "https://", "mailto:")) or target in hrefs), target
+    distinct = {a.id for d in documents for a in d.articles}
+    chapters = [h for h in book.spine if book.xhtml(h).find(".//x:article", NS) is not None]
+    assert len(chapters) == len(distinct)
+
+
+@given(st.randoms(use_true_random=False), st.integers(min_value=1, max_value=3))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_tree_gives_a_well_formed_book(rng, pages):
+    documents = [random_document(rng, f"p{n}.txt") for n in range(pages)]
+    check_book(export(documents), documents)
+
+
+def test_random_pages_as_books():
+    for document in RANDOM_PAGES:
+        check_book(export(document), [document])
+    check_book(export(RANDOM_PAGES), RANDOM_PAGES)
 
 
 # --- speed --------------------------------------------------------------------------------

@@ -189,6 +189,10 @@ def date_range(days: Iterable[_dt.date]) -> str | None:
 # --- links ------------------------------------------------------------------------------
 
 
+_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$")
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def safe_url(url: str) -> str | None:
     """An absolute http(s) or mailto URL that EPUBCheck accepts, or ``None`` (link dropped)."""
     url = one_line(url)
@@ -196,11 +200,13 @@ def safe_url(url: str) -> str | None:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme == "mailto":
-            address = quote(url[len("mailto:"):], safe="@!$&'()*+,;=:/?%-._~")
+            address = _percent(quote(url[len("mailto:"):], safe="@!$&'()*+,;=:/?%-._~"))
             return f"mailto:{address}" if address else None
         if scheme not in ("http", "https") or not parts.hostname:
             return None
         host = parts.hostname.encode("idna").decode("ascii")
+        if not _HOST.match(host):
+            return None
         if parts.port is not None:
             host = f"{host}:{parts.port}"
     except (ValueError, UnicodeError):
@@ -210,16 +216,23 @@ def safe_url(url: str) -> str | None:
         (
             scheme,
             host,
-            quote(parts.path, safe=keep),
-            quote(parts.query, safe=keep + "?"),
-            quote(parts.fragment, safe=keep + "?"),
+            _percent(quote(parts.path, safe=keep)),
+            _percent(quote(parts.query, safe=keep + "?")),
+            _percent(quote(parts.fragment, safe=keep + "?")),
         )
     )
+
+
+def _percent(text: str) -> str:
+    """A ``%`` that does not start a percent-escape becomes ``%25``."""
+    return _LONE_PERCENT.sub("%25", text)
 
 
 # --- stories ----------------------------------------------------------------------------
 
 _SAFE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+# ids the package itself uses (manifest items and metadata): a story id never takes one
+_RESERVED_ID = re.compile(r"^(id|style|ncx|nav|cover|cover-img|title|more|masthead|contents|(creator|section)-\d+)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +269,7 @@ def story_label(article: Article) -> tuple[str, bool]:
 
 
 def chapter_file(article: Article, used: set[str]) -> str:
-    stem = article.id if _SAFE_ID.match(article.id or "") else None
+    stem = article.id if _SAFE_ID.match(article.id or "") and not _RESERVED_ID.match(article.id) else None
     if stem is None:
         stem = "story-" + uuid.uuid5(_ID_NAMESPACE, clean(article.id)).hex[:16]
     name, n = stem, 1
@@ -640,7 +653,7 @@ def _dedupe(articles: Iterable[Article]) -> list[Article]:
 
 def _plan_page(document: Document, lang: str, title_option: str) -> _Plan:
     articles = _dedupe(document.articles)
-    used: set[str] = {"title", "more", "cover", "nav", "contents"}
+    used: set[str] = set()
     chapters = make_chapters(articles, used)
     mains = [c for c in chapters if c.article.role == "main"]
     others = [c for c in chapters if c.article.role != "main"]
@@ -716,7 +729,7 @@ def _plan_page(document: Document, lang: str, title_option: str) -> _Plan:
 
 def _plan_collection(documents: Sequence[Document], lang: str, title_option: str) -> _Plan:
     collection = build_collection(documents)
-    used: set[str] = {"masthead", "contents", "cover", "nav"}
+    used: set[str] = set()
     sections: list[tuple[str, str, list[Chapter]]] = []  # (name, file, chapters)
     file_of: dict[str, Chapter] = {}
     for n, section in enumerate(collection.sections, 1):
@@ -724,7 +737,6 @@ def _plan_collection(documents: Sequence[Document], lang: str, title_option: str
         for chapter in chapters:
             file_of[chapter.article.id] = chapter
         sections.append((one_line(section.name) or UNSECTIONED, f"section-{n}.xhtml", chapters))
-    used.update(f[:-6] for _, f, _ in sections)
     every = [c for _, _, chapters in sections for c in chapters]
     dates = date_range(d for d in (iso_date(c.article.date) for c in every) if d is not None)
     title = title_option or f"Protocol: {dates or 'collected stories'}"
