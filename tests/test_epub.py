@@ -523,6 +523,33 @@ def test_single_page_structure_and_nav_order():
     assert all(t and t.strip() for t, _ in flat(toc))
 
 
+def test_ncx_depth_and_reopening_with_ebooklib(tmp_path):
+    from ebooklib import epub
+
+    for documents, depth in ((KITCHEN, "2"), (UNTITLED_MAIN, "1"), (COLLECTION, "2")):
+        data = export(documents)
+        book = Book(data)
+        ncx = etree.fromstring(book.read("toc.ncx"))
+        assert ncx.find("ncx:head/ncx:meta[@name='dtb:depth']", NS).get("content") == depth
+        path = tmp_path / "book.epub"
+        path.write_bytes(data)
+        reopened = epub.read_epub(str(path), {"ignore_ncx": False})
+        assert reopened.title == book.meta("title")[0]
+        assert [v for v, _ in reopened.get_metadata("DC", "identifier")] == book.meta("identifier")
+
+        def titles(entries):
+            out = []
+            for entry in entries:
+                if isinstance(entry, tuple):
+                    out.append(entry[0].title)
+                    out.extend(titles(entry[1]))
+                else:
+                    out.append(entry.title)
+            return out
+
+        assert titles(reopened.toc) == [t for t, _ in flat(book.toc())]
+
+
 def test_title_page_has_section_headline_dek_and_figure():
     book = Book(export(KITCHEN))
     page = book.xhtml("title.xhtml")

@@ -530,6 +530,12 @@ class _Writer(epub.EpubWriter):
         super().__init__(out, book, options)
         self._date_time = date_time
 
+    def _get_ncx(self) -> bytes:
+        # ebooklib always writes dtb:depth 0; older readers use it to show nested entries
+        depth = 2 if any(isinstance(entry, tuple) for entry in self.book.toc) else 1
+        old = b'<meta content="0" name="dtb:depth"/>'
+        return super()._get_ncx().replace(old, b'<meta content="%d" name="dtb:depth"/>' % depth, 1)
+
     def write(self) -> None:
         self.out = _Zip(self.file_name, self._date_time)
         try:
