@@ -612,9 +612,9 @@ def build_epub(documents: Sequence[Document], options: Mapping[str, Any]) -> byt
     spine: list[Any] = []
     if cover is not None:
         image_name, media_type, data = cover
-        book.add_item(epub.EpubCover(uid="cover-img", file_name=image_name))
-        book.items[-1].media_type = media_type
-        book.items[-1].content = data
+        cover_image = epub.EpubCover(uid="cover-img", file_name=image_name)
+        cover_image.media_type, cover_image.content = media_type, data
+        book.add_item(cover_image)
         book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
         cover_body = (
             '<section class="cover" epub:type="cover">\n'
