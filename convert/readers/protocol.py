@@ -74,6 +74,7 @@ CHROME = [
         r"got it)[.!]?$",
         r"^(share|share this (story|article)|print|advertisement|skip to (main )?content|menu|search)$",
         r"^by signing up,? you agree\b.*$",
+        r"^protocol\s*(—|–|--|:)\s*\S.*$",  # the masthead tagline ("Protocol — the inside story ...")
         r"^(this newsletter|source code) is your guide\b.*$",
     )
 ]
@@ -112,8 +113,8 @@ BIO = re.compile(
 )
 HANDLE = re.compile(r"\(\s*(@\w+)\s*\)")
 NEWSLETTER = re.compile(
-    r"^(protocol (?!\|)[A-Z][\w&]*(?: [A-Z][\w&]*)?|source code|pipeline|protocol next up|"
-    r"tech policy|braintrust|the protocol playbook|workplace|policy|fintech)$"
+    r"^(Protocol (?!\|)[A-Z][\w&]*(?: [A-Z][\w&]*)?|Source Code|Pipeline|Tech Policy|Braintrust|"
+    r"The Protocol Playbook)$"
 )
 IN_BODY_LABELS = {
     label.casefold()
@@ -367,7 +368,10 @@ class PageReader:
         result: list[Chunk] = []
         for chunk in chunks:
             start = header_end(chunk.lines, chunk.first)
-            cut = find_teaser_start(chunk.lines, start)
+            cut = find_teaser_start(chunk.lines, start, marked=chunk.truncated or bool(chunk.authors))
+            if cut is None and chunk.first and chunk.truncated:
+                # The marker cut a teaser, not the main story: find its label and headline.
+                cut = find_imageless_teaser_start(chunk.lines, start)
             if cut is None:
                 result.append(chunk)
                 continue
@@ -402,8 +406,8 @@ def credit_at(lines: list[Line], index: int) -> tuple[str, int] | None:
 
 
 def _continues_credit(text: str, following: str) -> bool:
-    if text.endswith(("/", ";", "via", "and", "&", ",")) or text.count("(") > text.count(")"):
-        return True
+    if text.endswith(("/", ";", "via", "and", "&", ",", ":")) or text.count("(") > text.count(")"):
+        return words(following) <= 12 and not is_sentence(following)
     return following.startswith(("/", ";", "via ")) or (
         words(following) <= 4 and bool(AGENCY_CREDIT.match(following)) and not is_label(following)
         and following.lower() in ("getty images", "afp via getty images", "ap photo", "reuters")
@@ -481,8 +485,13 @@ def read_header(lines: list[Line], first: bool) -> Header:
         header.title = take[0]
         count = 1
     if header.title is not None:
-        following = take[count:]
-        if len(following) >= 2 and _looks_like_dek(following[0], following[1]):
+        following = [line.text for line in lines[index + count : index + count + 3]]
+        if len(following) == 3 and _looks_like_dek(following[0], following[2]) and _bare_alt(*following[1:]):
+            # dek, then a short phrase in the image slot: an image whose credit was not saved
+            header.dek = following[0]
+            header.image = Image(alt=following[1])
+            count += 2
+        elif len(following) >= 2 and _looks_like_dek(following[0], following[1]):
             header.dek = following[0]
             count += 1
     header.end = index + count
@@ -500,6 +509,19 @@ def _looks_like_dek(line: str, following: str) -> bool:
     if re.match(r"^(hi|hello|hey|good (morning|afternoon|evening)|welcome|happy)\b", line, re.I):
         return False
     return words(line) <= 45 and line.count(". ") <= 1 and words(following) >= words(line)
+
+
+def _bare_alt(line: str, following: str) -> bool:
+    """A short phrase standing where the image goes (between dek and body), not a label."""
+    return (
+        not is_sentence(line)
+        and 2 <= words(line) <= 12
+        and line.casefold() not in IN_BODY_LABELS
+        and not BULLET.match(line)
+        and not SIGNOFF.match(line)
+        and is_sentence(following)
+        and words(following) >= 12
+    )
 
 
 def _section(label: str) -> str:
@@ -571,9 +593,11 @@ def header_end(lines: list[Line], first: bool) -> int:
     return read_header(lines, first).end
 
 
-def find_teaser_start(lines: list[Line], body_start: int) -> int | None:
+def find_teaser_start(lines: list[Line], body_start: int, *, marked: bool) -> int | None:
     """The index where a trailing story's header begins inside a chunk, if any: a label or
-    headline, within five lines of an image credit, after some body text."""
+    headline, within five lines of an image credit, after some body text. Unless a marker or
+    an author bio ends the chunk (``marked``), a label is required: a headline-like alt and
+    a caption before a credit are more likely an in-body image."""
     best: int | None = None
     for credit in range(body_start + 2, len(lines)):
         if not is_credit(lines[credit].text):
@@ -585,10 +609,29 @@ def find_teaser_start(lines: list[Line], body_start: int) -> int | None:
             pre = [line.text for line in lines[start:credit]]
             if not _header_shape(pre) or not _teaser_head(pre):
                 continue
+            if not marked and not (is_label(pre[0]) and len(pre) >= 3):
+                continue
             best = start
             break
         if best is not None:
             return best
+    return None
+
+
+def find_imageless_teaser_start(lines: list[Line], body_start: int) -> int | None:
+    """The last label + headline + dek in a chunk that a ``Keep Reading`` marker ends: the
+    header of a teaser without an image."""
+    for start in range(len(lines) - 3, body_start, -1):
+        label, title, dek = (line.text for line in lines[start : start + 3])
+        if (
+            is_label(label)
+            and is_headline(title)
+            and not title.endswith(("?", "!", "”", '"'))
+            and words(title) >= 3
+            and is_sentence(dek)
+            and start > body_start + 1
+        ):
+            return start
     return None
 
 
@@ -622,9 +665,11 @@ def read_body(lines: list[Line]) -> tuple[list[Block], list[list[str]]]:
         if SPONSOR.match(text):
             taken = [text]
             index += 1
-            if text.endswith(":") and index < len(lines):
-                taken.append(lines[index].text)
-                index += 1
+            if text.endswith(":") or not is_sentence(text):
+                # a label ("A message from X"): the ad runs to the next section label
+                while index < len(lines) and not _ends_sponsor(lines[index]):
+                    taken.append(lines[index].text)
+                    index += 1
             sponsors.append(taken)
             continue
         if SIGNOFF.match(text):
@@ -647,14 +692,10 @@ def read_body(lines: list[Line]) -> tuple[list[Block], list[list[str]]]:
             after_label = False
             continue
         after_label = False
-        credit = credit_at(lines, index)
-        if credit is not None:
-            credit_text, after = credit
-            before: list[str] = []
-            if blocks and isinstance(blocks[-1], Paragraph) and _figure_text(block_text(blocks[-1])):
-                before.append(block_text(blocks.pop()))
-            blocks.append(Figure(image_from(before, credit_text)))
-            index = after
+        figure = _figure_ahead(lines, index)
+        if figure is not None:
+            image, index = figure
+            blocks.append(Figure(image))
             continue
         if _is_subheading(lines, index, blocks):
             blocks.append(Heading(2, (Text(text),)))
@@ -664,8 +705,24 @@ def read_body(lines: list[Line]) -> tuple[list[Block], list[list[str]]]:
     return blocks, sponsors
 
 
-def _figure_text(text: str) -> bool:
-    return words(text) <= 30
+def _ends_sponsor(line: Line) -> bool:
+    text = line.text
+    return text.casefold() in IN_BODY_LABELS or bool(SIGNOFF.match(text) or SPONSOR.match(text))
+
+
+def _figure_ahead(lines: list[Line], index: int) -> tuple[Image, int] | None:
+    """An in-body image starting at ``index``: [alt] [caption] credit, and where it ends."""
+    for size in (2, 1, 0):
+        credit = credit_at(lines, index + size)
+        if credit is None:
+            continue
+        before = [line.text for line in lines[index : index + size]]
+        if size == 2 and (is_sentence(before[0]) or not is_sentence(before[1])):
+            continue  # two lines before a credit are a short alt, then a caption sentence
+        if size == 1 and words(before[0]) > 40:
+            continue
+        return image_from(before, credit[0]), credit[1]
+    return None
 
 
 def _is_role_line(text: str, lines: list[Line], index: int) -> bool:
@@ -689,13 +746,28 @@ def _is_subheading(lines: list[Line], index: int, blocks: list[Block]) -> bool:
     if BULLET.match(lines[index + 1].raw) or words(following) < 12:
         return False
     if text.endswith("."):
-        return False
+        return _noun_phrase(text)
     if text.endswith("?"):
         # A question is a subheading only when it stands like a title: short, and the
         # paragraph before it finished its sentence.
         previous = blocks[-1]
         return words(text) <= 8 and isinstance(previous, Paragraph) and is_sentence(block_text(previous))
     return True
+
+
+DETERMINERS = {"the", "a", "an", "our", "its", "their", "this", "these", "one", "two", "three", "some", "more"}
+VERBS = {
+    "is", "was", "are", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "will",
+    "would", "can", "could", "should", "may", "might", "must", "says", "said", "gets", "got", "makes",
+    "made", "goes", "went", "agrees", "agree", "wants", "want", "needs", "need", "isn't", "wasn't", "it's",
+}
+
+
+def _noun_phrase(text: str) -> bool:
+    """``The fine print.``: a short phrase with no verb, which reads as a subheading even
+    with its full stop; ``That was the easy part.`` is a sentence."""
+    tokens = [t.strip(".,!?\"'“”‘’").lower() for t in text.split()]
+    return len(tokens) <= 5 and tokens[0] in DETERMINERS and not any(t in VERBS for t in tokens)
 
 
 def build_list(lines: list[Line]) -> ListBlock:
