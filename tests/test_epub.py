@@ -694,6 +694,8 @@ def test_metadata_of_a_page():
     [identifier] = book.meta("identifier")
     assert re.fullmatch(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", identifier)
     assert book.opf.get("unique-identifier") == book.opf.find("opf:metadata/dc:identifier", NS).get("id")
+    a11y = [(m.get("property"), m.text) for m in book.opf.findall("opf:metadata/opf:meta[@property]", NS)]
+    assert ("schema:accessMode", "textual") in a11y and ("schema:accessibilityHazard", "none") in a11y
     root = book.xhtml(book.spine[0])
     assert root.get("lang") == "en" and root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
 

@@ -63,6 +63,20 @@ STYLESHEET = "style.css"
 MORE_TITLE = "More from Protocol"
 UNSECTIONED = "Other stories"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+#: schema.org accessibility metadata (the ``schema`` prefix is reserved in EPUB 3): the book is
+#: text only (image blocks are described in text), with a nav, a reading order and no hazards.
+ACCESSIBILITY = (
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityHazard", "none"),
+    (
+        "schema:accessibilitySummary",
+        "Text only: each image of the saved page is shown as its description, caption and credit.",
+    ),
+)
 _ID_NAMESPACE = uuid.UUID("6f0b2d1e-7c1a-5b8e-9a52-3c1f4e0d9b27")
 
 # --- text -------------------------------------------------------------------------------
@@ -607,6 +621,8 @@ def build_epub(documents: Sequence[Document], options: Mapping[str, Any]) -> byt
         book.add_metadata("DC", "description", plan.description)
     if plan.date:
         book.add_metadata("DC", "date", plan.date)
+    for prop, value in ACCESSIBILITY:
+        book.add_metadata(None, "meta", value, {"property": prop})
 
     book.add_item(epub.EpubItem(uid="style", file_name=STYLESHEET, media_type="text/css", content=css.encode("utf-8")))
     spine: list[Any] = []
