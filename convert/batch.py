@@ -210,7 +210,7 @@ def expand_inputs(
     A directory stands for every file below it (recursively, hidden ones left out) whose
     name ends in one of ``extensions``, in natural order (``page2`` before ``page10``); a
     pattern (``pages/**/*.txt``) for the files it matches, sorted the same way. Files named
-    twice are kept once, at their first place. ``exclude`` (the output directory) is never
+    twice (by the same absolute path) are kept once, at their first place. ``exclude`` (the output directory) is never
     searched, so converting a directory into a directory inside it twice reads no output.
     ``-`` is standard input.
 
@@ -227,7 +227,7 @@ def expand_inputs(
     seen: set[str] = set()
 
     def add(path: str) -> None:
-        key = path if path == STDIO else os.path.realpath(path)
+        key = path if path == STDIO else os.path.abspath(path)  # (realpath costs a syscall per part)
         if key not in seen:
             seen.add(key)
             found.append(path)
