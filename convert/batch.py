@@ -56,8 +56,10 @@ EXIT_INTERNAL = 70
 #: How many tasks per worker are queued ahead: enough to keep workers busy, few enough that
 #: parsed pages waiting to be written (collection mode) stay a handful.
 QUEUE_PER_WORKER = 4
-#: At most this many pages go to a worker as one task.
+#: At most this many pages go to a worker as one task ...
 MAX_CHUNK = 8
+#: ... and no more than take about this long (so Ctrl-C and --fail-fast stop soon).
+TASK_SECONDS = 0.05
 #: Output stems are cut to this many characters (file systems allow 255 bytes per name).
 MAX_STEM = 120
 COLLECTION_STEM = "collection"
@@ -569,33 +571,47 @@ class _Pool:
         return self._client.get_executor(pure=False)
 
     def close(self, *, cancel: bool = False) -> None:
+        """Shut the executor down, waiting for the tasks that run (``cancel``: and
+        dropping those that wait). Ctrl-C during the wait stops the workers at once."""
         if self.executor is None:
             return
+        executor, self.executor = self.executor, None
         if self._client is not None:
-            self.executor.shutdown(wait=not cancel)
+            executor.shutdown(wait=not cancel)
             self._client.close()
             if self._cluster is not None:
                 self._cluster.close()
             return
         try:
-            self.executor.shutdown(wait=True, cancel_futures=cancel)
+            executor.shutdown(wait=True, cancel_futures=cancel)
         except KeyboardInterrupt:
-            # Asked twice: stop now. SIGTERM makes each worker remove the file it was
-            # writing before it exits.
-            for process in list(getattr(self.executor, "_processes", {}).values()):
-                process.terminate()
-            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = executor
+            self.terminate()
             raise
 
+    def terminate(self) -> None:
+        """Stop now: each worker gets SIGTERM, removes the temporary file it was writing
+        and exits (see :func:`_init_worker`)."""
+        executor, self.executor = self.executor, None
+        if executor is None:
+            return
+        if self._client is not None:
+            executor.shutdown(wait=False)
+            self._client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+            return
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            process.terminate()
+        executor.shutdown(wait=True, cancel_futures=True)
 
-def _run_chunk(function: Callable[..., _Outcome], calls: list[tuple[Any, ...]]) -> list[_Outcome]:
-    """Several calls in one task: a task's round trip to a worker costs about as much as
-    parsing a small page, so pages travel in small groups."""
-    return [function(*call) for call in calls]
 
-
-def _chunk_size(count: int, workers: int) -> int:
-    return max(1, min(MAX_CHUNK, count // (workers * QUEUE_PER_WORKER * 2)))
+def _run_chunk(function: Callable[..., _Outcome], calls: list[tuple[Any, ...]]) -> tuple[float, list[_Outcome]]:
+    """Several calls in one task (a task's round trip to a worker costs about as much as
+    parsing a small page); returns the seconds they took and their outcomes."""
+    started = time.perf_counter()
+    outcomes = [function(*call) for call in calls]
+    return time.perf_counter() - started, outcomes
 
 
 def _results(
@@ -605,10 +621,20 @@ def _results(
     *,
     ordered: bool,
     stop: Callable[[], bool],
+    on_interrupt: Callable[[], None] = lambda: None,
 ) -> Iterator[tuple[tuple[Any, ...], _Outcome]]:
     """Run ``function(*call)`` for each call and yield the outcomes: in this process when
-    there is no pool, else on the pool in small groups with a bounded number queued (so
-    memory stays flat), in call order when ``ordered``. Stops submitting once ``stop()``."""
+    there is no pool, else on the pool with a bounded number of tasks queued (so memory stays
+    flat), in call order when ``ordered``. Stops submitting once ``stop()``.
+
+    Pages go in groups sized so that a task takes about :data:`TASK_SECONDS` (one page at a
+    time until the first results tell how long a page takes, at most :data:`MAX_CHUNK`).
+
+    On Ctrl-C, the tasks not started are cancelled, the running ones are waited for and
+    their outcomes yielded (they are written and must be counted), ``on_interrupt`` is
+    called first to say so; then :class:`KeyboardInterrupt` goes on. A second Ctrl-C stops
+    the workers at once.
+    """
     if pool is None:
         for call in calls:
             if stop():
@@ -620,16 +646,28 @@ def _results(
 
     executor = pool.executor or pool.open()
     window = max(1, pool.workers * QUEUE_PER_WORKER)
-    size = _chunk_size(len(calls), pool.workers)
-    chunks = (list(calls[i:i + size]) for i in range(0, len(calls), size))
+    position = 0
+    timing = {"pages": 0, "seconds": 0.0}
     queue: deque[tuple[list[tuple[Any, ...]], Any]] = deque()
 
+    def chunk_size() -> int:
+        if timing["pages"] < pool.workers:
+            return 1
+        per_page = timing["seconds"] / timing["pages"]
+        return max(1, min(MAX_CHUNK, int(TASK_SECONDS / per_page) if per_page > 0 else MAX_CHUNK))
+
     def refill() -> None:
-        while len(queue) < window and not stop():
-            chunk = next(chunks, None)
-            if chunk is None:
-                return
+        nonlocal position
+        while len(queue) < window and position < len(calls) and not stop():
+            chunk = list(calls[position:position + chunk_size()])
+            position += len(chunk)
             queue.append((chunk, executor.submit(_run_chunk, function, chunk)))
+
+    def take(chunk: list[tuple[Any, ...]], future: Any) -> list[tuple[tuple[Any, ...], _Outcome]]:
+        seconds, outcomes = future.result()
+        timing["pages"] += len(chunk)
+        timing["seconds"] += seconds
+        return list(zip(chunk, outcomes, strict=True))
 
     try:
         refill()
@@ -638,14 +676,28 @@ def _results(
                 chunk, future = queue.popleft()
             else:
                 done, _ = wait([f for _, f in queue], return_when=FIRST_COMPLETED)
-                position = next(i for i, (_, f) in enumerate(queue) if f in done)
-                chunk, future = queue[position]
-                del queue[position]
-            yield from zip(chunk, future.result(), strict=True)
+                index = next(i for i, (_, f) in enumerate(queue) if f in done)
+                chunk, future = queue[index]
+                del queue[index]
+            yield from take(chunk, future)
             if stop():
                 # cancel what has not started; what has is finished (and counted)
                 queue = deque((c, f) for c, f in queue if not f.cancel())
             refill()
+    except KeyboardInterrupt:
+        running = [(c, f) for c, f in queue if not f.cancel()]
+        queue.clear()
+        on_interrupt()
+        try:
+            for chunk, future in running:
+                try:
+                    finished = take(chunk, future)
+                except Exception:  # a worker that died: nothing to count
+                    continue
+                yield from finished
+        except KeyboardInterrupt:
+            pool.terminate()
+        raise
     finally:
         for _, future in queue:
             future.cancel()
@@ -682,6 +734,9 @@ class _Reporter:
             self.bar.refresh()
         else:
             self.echo(message)
+
+    def interrupted(self) -> None:
+        self.say("protocol-convert: interrupted: letting the pages in progress finish (Ctrl-C again to stop now)")
 
     def advance(self, count: int = 1) -> None:
         if self.bar is not None:
@@ -829,8 +884,10 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
         summary.interrupted = True
         reporter.close()
         if pool is not None:
-            echo("protocol-convert: interrupted: letting the pages in progress finish (Ctrl-C again to stop now)")
-            pool.close(cancel=True)
+            try:
+                pool.close(cancel=True)
+            except KeyboardInterrupt:
+                pass  # asked twice: the workers were stopped
             pool = None
         if summary.converted and not job.collection:
             os.sync()
@@ -891,7 +948,8 @@ def _run_each(job: ConvertJob, registry: Registry, formats: list[str], settings:
         calls.append((settings, source, targets))
 
     parallel = pool if len(calls) > 1 else None
-    for _call, outcome in _results(parallel, _convert_task, calls, ordered=False, stop=stop):
+    for _call, outcome in _results(parallel, _convert_task, calls, ordered=False, stop=stop,
+                                   on_interrupt=reporter.interrupted):
         _count(reporter, outcome)
 
 
@@ -967,7 +1025,8 @@ def _run_collection(job: ConvertJob, registry: Registry, formats: list[str], set
         """The pages in input order, as they are read; failures reported and left out."""
         yield from stdin_document
         parsed[0] += len(stdin_document)
-        for _call, outcome in _results(parallel, _parse_task, calls, ordered=True, stop=stop):
+        for _call, outcome in _results(parallel, _parse_task, calls, ordered=True, stop=stop,
+                                       on_interrupt=reporter.interrupted):
             if outcome.failures:
                 _count(reporter, outcome)
                 if stop():
