@@ -355,6 +355,8 @@ class _Settings:
     force: bool
     options: dict[str, dict[str, Any]]
     disabled: tuple[str, ...]
+    #: fsync each output (a single page); a batch syncs once at the end instead
+    sync_each: bool = True
 
 
 @dataclass
@@ -435,16 +437,17 @@ def _export_file(registry: Registry, document: Document, fmt: str, target: str, 
             error.path = target
         raise
     assert data is not None
-    save(target, data, force=settings.force)
+    save(target, data, force=settings.force, sync=settings.sync_each)
 
 
-def save(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> None:
+def save(path: str | os.PathLike[str], data: bytes, *, force: bool = False, sync: bool = True) -> None:
     """Write ``data`` to ``path`` atomically, as :func:`convert.textio.atomic_output` does
     (a temporary file beside it, renamed into place; an existing file kept unless
-    ``force``), but without its fsync: a batch writes thousands of small files, and one
-    fsync each (about 5 ms here) would cost more than converting them. :func:`run_job`
-    flushes everything to disk once, at the end (``os.sync``). An interrupted run still
-    never leaves a partial file: only a power cut before that final flush could."""
+    ``force``). ``sync=False`` skips the fsync: a batch writes thousands of small files, and
+    one fsync each (about 5 ms here) would cost more than converting them, so
+    :func:`run_job` flushes everything to disk once, at the end (``os.sync``). An
+    interrupted run still never leaves a partial file: only a power cut before that final
+    flush could."""
     import contextlib
     import tempfile
 
@@ -463,6 +466,9 @@ def save(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> N
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
+            if sync:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.chmod(temp_name, 0o666 & ~_UMASK)
         if force:
             os.replace(temp_name, name)
@@ -859,6 +865,8 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
     settings = _Settings(
         reader=job.reader, encoding=job.encoding, max_size=job.max_size, force=job.force,
         options=options, disabled=tuple(job.disabled_plugins),
+        # a remote cluster's disks are not flushed by this machine's os.sync
+        sync_each=not batch or (job.executor == "dask" and bool(job.scheduler)),
     )
     _STATE["registry"] = registry  # this process's registry; forked workers inherit it
     _STATE["disabled"] = settings.disabled
@@ -889,7 +897,7 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
             except KeyboardInterrupt:
                 pass  # asked twice: the workers were stopped
             pool = None
-        if summary.converted and not job.collection:
+        if batch and summary.converted and not job.collection:
             os.sync()
         summary.seconds = time.perf_counter() - started
         if batch:
@@ -899,7 +907,7 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
         reporter.close()
         if pool is not None:
             pool.close(cancel=job.fail_fast)
-    if summary.converted and not job.collection:
+    if batch and summary.converted and not job.collection:
         os.sync()  # the one flush for every file saved (see save)
     summary.seconds = time.perf_counter() - started
     if summary.existing:
