@@ -533,7 +533,11 @@ class _Pool:
 
     def __init__(self, job: ConvertJob, workers: int) -> None:
         self.job = job
+        #: how many pages are converted at a time
         self.workers = workers
+        #: with local processes, this process converts pages too while it waits (so
+        #: ``workers`` - 1 processes are started); never with Dask, whose client stays a client
+        self.helps = job.executor != "dask" and workers > 1
         self.executor: Any = None
         self._client: Any = None
         self._cluster: Any = None
@@ -551,7 +555,7 @@ class _Pool:
             # threads run, so then fall back to the platform's default.
             method = "fork" if "fork" in methods and threading.active_count() == 1 else None
             self.executor = ProcessPoolExecutor(
-                max_workers=self.workers,
+                max_workers=self.workers - 1 if self.helps else self.workers,
                 mp_context=multiprocessing.get_context(method),
                 initializer=_init_worker,
             )
@@ -655,6 +659,7 @@ def _results(
     position = 0
     timing = {"pages": 0, "seconds": 0.0}
     queue: deque[tuple[list[tuple[Any, ...]], Any]] = deque()
+    stolen: list[tuple[tuple[Any, ...], _Outcome]] = []  # a task this process is running
 
     def chunk_size() -> int:
         if timing["pages"] < pool.workers:
@@ -675,14 +680,36 @@ def _results(
         timing["seconds"] += seconds
         return list(zip(chunk, outcomes, strict=True))
 
+    def steal() -> bool:
+        """Run here the last queued task no worker has started; False if there is none."""
+        if not pool.helps:
+            return False
+        for index in range(len(queue) - 1, -1, -1):
+            chunk, future = queue[index]
+            if not isinstance(future, _Finished) and future.cancel():
+                started = time.perf_counter()
+                stolen.clear()
+                for call in chunk:
+                    stolen.append((call, function(*call)))
+                queue[index] = (chunk, _Finished((time.perf_counter() - started, [o for _, o in stolen])))
+                stolen.clear()
+                return True
+        return False
+
     try:
         refill()
         while queue:
             if ordered:
+                while not queue[0][1].done() and steal():
+                    pass
                 chunk, future = queue.popleft()
             else:
-                done, _ = wait([f for _, f in queue], return_when=FIRST_COMPLETED)
-                index = next(i for i, (_, f) in enumerate(queue) if f in done)
+                while not any(f.done() for _, f in queue) and steal():
+                    pass
+                index = next((i for i, (_, f) in enumerate(queue) if isinstance(f, _Finished)), None)
+                if index is None:
+                    done, _ = wait([f for _, f in queue], return_when=FIRST_COMPLETED)
+                    index = next(i for i, (_, f) in enumerate(queue) if f in done)
                 chunk, future = queue[index]
                 del queue[index]
             yield from take(chunk, future)
@@ -694,6 +721,7 @@ def _results(
         running = [(c, f) for c, f in queue if not f.cancel()]
         queue.clear()
         on_interrupt()
+        yield from stolen  # the pages this process finished before Ctrl-C
         try:
             for chunk, future in running:
                 try:
@@ -707,6 +735,22 @@ def _results(
     finally:
         for _, future in queue:
             future.cancel()
+
+
+class _Finished:
+    """A task this process ran itself, standing in the queue like a worker's future."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def done(self) -> bool:
+        return True
+
+    def cancel(self) -> bool:
+        return False
+
+    def result(self) -> Any:
+        return self.value
 
 
 # --- progress and messages --------------------------------------------------------------
