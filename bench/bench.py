@@ -138,6 +138,32 @@ def builtin_formats(tool: list[str]) -> list[tuple[str, str]]:
                   if r["kind"] == "exporter" and r.get("distribution") == "protocol-convert")
 
 
+def startup(tool: list[str], runs: int = 21) -> dict[str, float]:
+    """``protocol-convert --help``: wall time over ``runs`` cold processes (median and best),
+    and the time spent importing, from ``python -X importtime`` (the sum of every module's
+    own import time: what lazy imports keep down)."""
+    import statistics
+
+    subprocess.run([*tool, "--help"], env=ENV, capture_output=True, check=False)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([*tool, "--help"], env=ENV, capture_output=True, check=False)
+        times.append(1000 * (time.perf_counter() - started))
+    python = Path(tool[0]).with_name("python") if Path(tool[0]).name == "protocol-convert" else Path(sys.executable)
+    imports = []
+    for _ in range(5):
+        log = subprocess.run([str(python), "-X", "importtime", "-m", "convert", "--help"], env=ENV,
+                             capture_output=True, text=True, check=False).stderr
+        total = 0
+        for line in log.splitlines():
+            if line.startswith("import time:") and "self [us]" not in line:
+                total += int(line.split(":", 1)[1].split("|")[0])
+        imports.append(total / 1000)
+    return {"help_median_ms": statistics.median(times), "help_best_ms": min(times),
+            "import_ms": min(imports), "runs": runs}
+
+
 def run_each(name: str, tool: str, commands: list[list[str]], pages: int) -> Row:
     """Each command in its own process; the first is run once more beforehand, untimed, so
     that every timed run finds the bytecode cached and the files in the page cache."""
@@ -196,6 +222,10 @@ def main() -> int:
     print(f"pages: {len(paths)}, {size / 1024:.1f} KB on average; cores: {os.cpu_count()}", file=sys.stderr)
 
     rows: list[Row] = []
+    start = startup(tool)
+    print(f"  protocol-convert --help: median {start['help_median_ms']:.0f} ms, best {start['help_best_ms']:.0f} ms "
+          f"over {start['runs']} runs; imports {start['import_ms']:.0f} ms (python -X importtime, best of 5)",
+          file=sys.stderr)
 
     def fresh(name: str) -> Path:
         path = workdir / "out" / name
@@ -259,9 +289,12 @@ def main() -> int:
                       args.jsonl_pages))
 
     report(rows, names)
+    print(f"- protocol-convert --help (cold): median {start['help_median_ms']:.0f} ms, best "
+          f"{start['help_best_ms']:.0f} ms; {start['import_ms']:.0f} ms of it importing")
     if args.json:
-        args.json.write_text(json.dumps([{**asdict(r), "per_page_ms": r.per_page_ms,
-                                          "pages_per_second": r.pages_per_second} for r in rows], indent=2))
+        args.json.write_text(json.dumps({"startup": start, "rows": [
+            {**asdict(r), "per_page_ms": r.per_page_ms, "pages_per_second": r.pages_per_second} for r in rows]},
+            indent=2))
     if not args.keep and args.workdir is None:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
@@ -300,7 +333,8 @@ def report(rows: list[Row], names: list[str]) -> None:
         speed = theirs.per_page_ms / ours.per_page_ms if ours.per_page_ms else float("inf")
         ours_mem = ours.tree_peak_mb or ours.peak_mb
         theirs_mem = theirs.tree_peak_mb or theirs.peak_mb
-        print(f"- {label}: protocol-convert {speed:.1f}x faster than pandoc "
+        verdict = f"{speed:.1f}x faster than" if speed >= 1 else f"{1 / speed:.1f}x slower than"
+        print(f"- {label}: protocol-convert {verdict} pandoc "
               f"({ours.per_page_ms:.1f} vs {theirs.per_page_ms:.1f} ms/page); peak memory "
               f"{ours_mem:.0f} MB vs {theirs_mem:.0f} MB ({ours_mem / theirs_mem:.2f} of pandoc's)")
 
