@@ -1,8 +1,8 @@
 """Synthetic Protocol pages for the benchmark (and for tests that need many pages).
 
 ``generate(n, directory, seed=...)`` writes ``n`` varied pages shaped like the saved pages
-described in FORMAT.md, each about the size of the seed page (12-20 KB): a section label,
-headline, dek, image block, a body of paragraphs with subheadings and now and then a bullet
+described in FORMAT.md, about the size of the seed page (10-25 KB, 16.5 KB on average, as
+the seed): a section label, headline, dek, image block, a body of paragraphs with subheadings and now and then a bullet
 list or a quote, then two to four teasers for *other* generated stories (so a collection has
 teasers to merge and link), sometimes a sponsor's blurb, and the site chrome. Variation:
 ``Protocol | Section`` headers, pages without an image, credits with different prefixes,
@@ -95,7 +95,7 @@ def page_text(i: int, n: int, seed: int = 1) -> str:
     lines.extend(str(p) for p in story["opening"])  # type: ignore[union-attr]
     for _ in range(rng.randint(3, 5)):
         lines.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 5))).capitalize())
-        for _ in range(rng.randint(2, 4)):
+        for _ in range(rng.randint(3, 5)):
             lines.append(_paragraph(rng))
         if rng.random() < 0.25:
             lines.append("\n".join(f"  • {_sentence(rng, 4, 10)}" for _ in range(rng.randint(2, 5))))
