@@ -327,3 +327,10 @@ def run() -> None:
 if __name__ == "__main__":  # pragma: no cover
     run()
 
+
+
+# `install` and `uninstall` live in their own module (pip, run in this environment).
+from .cli_plugins import install_command, uninstall_command  # noqa: E402
+
+main.add_command(install_command)
+main.add_command(uninstall_command)
