@@ -330,7 +330,7 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 # `install` and `uninstall` live in their own module (pip, run in this environment).
-from .cli_plugins import install_command, uninstall_command  # noqa: E402
+from .cli_plugins import build_commands  # noqa: E402
 
-main.add_command(install_command)
-main.add_command(uninstall_command)
+for _command in build_commands():
+    main.add_command(_command)

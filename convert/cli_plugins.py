@@ -17,7 +17,6 @@ from typing import Any
 
 import click
 
-from .cli import Context, common_options, guarded
 from .errors import OptionError, PluginError
 
 # The same names as in convert.plugins, which is imported only when a command runs.
@@ -29,7 +28,7 @@ DISABLE_ENV = "PROTOCOL_CONVERT_DISABLE_PLUGINS"
 def _canonical(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
 
-__all__ = ["install_command", "uninstall_command"]
+__all__ = ["build_commands"]
 
 
 def _pip(args: Sequence[str]) -> int:
@@ -98,86 +97,98 @@ def _note_filters(after: dict[str, dict[str, Any]], before: dict[str, dict[str, 
     return notes
 
 
-@click.command("install")
-@click.argument("packages", nargs=-1, metavar="NAME|PATH...")
-@click.option("-e", "--editable", "editables", multiple=True, metavar="PATH",
-              help="Install the project at PATH in editable mode (for plugin authors; repeatable).")
-@click.option("-U", "--upgrade", is_flag=True, help="Upgrade the packages to their newest versions.")
-@click.option("--force-reinstall", is_flag=True, help="Reinstall even when already up to date.")
-@common_options
-@guarded
-def install_command(packages: tuple[str, ...], editables: tuple[str, ...], upgrade: bool,
-                    force_reinstall: bool) -> None:
-    """Install plugins (PyPI names, paths, wheels) into protocol-convert's own environment.
+def build_commands() -> list[click.Command]:
+    """The ``install`` and ``uninstall`` commands, for ``convert.cli`` to add to its group.
 
-    \b
-    protocol-convert install protocol-convert-jsonfeed
-    protocol-convert install ./my-plugin            a local project
-    protocol-convert install -e .                   editable: edits apply at once
-    protocol-convert install -U protocol-convert-markdown
+    (Built on demand: they use the CLI's shared decorators, and ``convert.cli`` imports this
+    module at its end, so neither module needs the other half-loaded.)
     """
-    if not packages and not editables:
-        raise OptionError("name at least one package or path to install (or -e PATH)")
-    before = _by_name(_installed_plugins())
-    args = ["install"]
-    if upgrade:
-        args.append("--upgrade")
-    if force_reinstall:
-        args.append("--force-reinstall")
-    args.extend(packages)
-    for path in editables:
-        args.extend(["-e", path])
-    status = _pip(args)
-    if status != 0:
-        raise PluginError(f"pip install failed (exit status {status}); nothing was changed by protocol-convert")
-    after = _by_name(_installed_plugins())
-    changes = _describe_changes(before, after)
-    for line in changes or ["no new plugins or formats: was it a protocol-convert plugin?"]:
-        click.echo(line)
-    for note in _note_filters(after, before):
-        click.echo(note, err=True)
-    _forget_registry()
+    from .cli import common_options, guarded
+
+    @click.command("install")
+    @click.argument("packages", nargs=-1, metavar="NAME|PATH...")
+    @click.option("-e", "--editable", "editables", multiple=True, metavar="PATH",
+                  help="Install the project at PATH in editable mode (for plugin authors; repeatable).")
+    @click.option("-U", "--upgrade", is_flag=True, help="Upgrade the packages to their newest versions.")
+    @click.option("--force-reinstall", is_flag=True, help="Reinstall even when already up to date.")
+    @common_options
+    @guarded
+    def install_command(packages: tuple[str, ...], editables: tuple[str, ...], upgrade: bool,
+                        force_reinstall: bool) -> None:
+        """Install plugins (PyPI names, paths, wheels) into protocol-convert's own environment.
+
+        \b
+        protocol-convert install protocol-convert-jsonfeed
+        protocol-convert install ./my-plugin            a local project
+        protocol-convert install -e .                   editable: edits apply at once
+        protocol-convert install -U protocol-convert-markdown
+        """
+        if not packages and not editables:
+            raise OptionError("name at least one package or path to install (or -e PATH)")
+        before = _by_name(_installed_plugins())
+        args = ["install"]
+        if upgrade:
+            args.append("--upgrade")
+        if force_reinstall:
+            args.append("--force-reinstall")
+        args.extend(packages)
+        for path in editables:
+            args.extend(["-e", path])
+        status = _pip(args)
+        if status != 0:
+            raise PluginError(f"pip install failed (exit status {status}); nothing was changed by protocol-convert")
+        after = _by_name(_installed_plugins())
+        changes = _describe_changes(before, after)
+        for line in changes or ["no new plugins or formats: was it a protocol-convert plugin?"]:
+            click.echo(line)
+        for note in _note_filters(after, before):
+            click.echo(note, err=True)
+        _forget_registry()
 
 
-@click.command("uninstall")
-@click.argument("names", nargs=-1, required=True, metavar="NAME...")
-@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
-@common_options
-@guarded
-def uninstall_command(names: tuple[str, ...], yes: bool) -> None:
-    """Uninstall plugins: by distribution name, or by the plugin name `plugins` shows.
+    @click.command("uninstall")
+    @click.argument("names", nargs=-1, required=True, metavar="NAME...")
+    @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+    @common_options
+    @guarded
+    def uninstall_command(names: tuple[str, ...], yes: bool) -> None:
+        """Uninstall plugins: by distribution name, or by the plugin name `plugins` shows.
 
-    \b
-    protocol-convert uninstall protocol-convert-jsonfeed
-    protocol-convert uninstall jsonfeed             the plugin's name works too
-    """
-    before = _by_name(_installed_plugins())
-    distributions: list[str] = []
-    for name in names:
-        plugin = before.get(name)
-        distribution = plugin["distribution"] if plugin and plugin["distribution"] else name
-        if _canonical(distribution) == CORE_DISTRIBUTION:
-            raise OptionError(
-                f"{name!r} is protocol-convert itself, not a plugin: uninstall it with pip "
-                f"({sys.executable} -m pip uninstall {CORE_DISTRIBUTION})"
-            )
-        if distribution not in distributions:
-            distributions.append(distribution)
-    if not yes:
-        click.confirm(f"Uninstall {', '.join(distributions)}?", abort=True, err=True)
-    status = _pip(["uninstall", "-y", *distributions])
-    if status != 0:
-        raise PluginError(f"pip uninstall failed (exit status {status})")
-    after = _by_name(_installed_plugins())
-    for line in _describe_changes(before, after) or ["no plugin was removed"]:
-        click.echo(line)
-    _forget_registry()
+        \b
+        protocol-convert uninstall protocol-convert-jsonfeed
+        protocol-convert uninstall jsonfeed             the plugin's name works too
+        """
+        before = _by_name(_installed_plugins())
+        distributions: list[str] = []
+        for name in names:
+            plugin = before.get(name)
+            distribution = plugin["distribution"] if plugin and plugin["distribution"] else name
+            if _canonical(distribution) == CORE_DISTRIBUTION:
+                raise OptionError(
+                    f"{name!r} is protocol-convert itself, not a plugin: uninstall it with pip "
+                    f"({sys.executable} -m pip uninstall {CORE_DISTRIBUTION})"
+                )
+            if distribution not in distributions:
+                distributions.append(distribution)
+        if not yes:
+            click.confirm(f"Uninstall {', '.join(distributions)}?", abort=True, err=True)
+        status = _pip(["uninstall", "-y", *distributions])
+        if status != 0:
+            raise PluginError(f"pip uninstall failed (exit status {status})")
+        after = _by_name(_installed_plugins())
+        for line in _describe_changes(before, after) or ["no plugin was removed"]:
+            click.echo(line)
+        _forget_registry()
+
+    return [install_command, uninstall_command]
 
 
 def _forget_registry() -> None:
     from .plugins import reset_default_registry
 
     reset_default_registry()
+    from .cli import Context
+
     ctx = click.get_current_context().find_object(Context)
     if ctx is not None:
         ctx._registry = None
