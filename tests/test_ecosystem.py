@@ -257,6 +257,25 @@ def test_the_environment_variable_limits_what_loads_and_p_switches_one_off(venv)
     assert refused.returncode == 5 and "unknown output format 'jsonfeed'" in refused.stderr
 
 
+def test_the_tutorial_plugin_installs_editable_from_its_folder(venv, tmp_path):
+    """docs/writing-plugins.md, followed to the letter: files, `install -e .`, its test."""
+    from test_docs_hooks import tutorial_files
+
+    folder = venv.root / "src" / "protocol-convert-txt"
+    for name, text in tutorial_files().items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    done = venv.cli("install", "-e", ".", cwd=folder)
+    assert "installed plugin txt (protocol-convert-txt 0.1.0)" in done.stdout
+    assert "output formats: txt" in done.stdout
+    assert "-O txt.rule=<str>" in venv.cli("formats", "--options").stdout
+    out = tmp_path / "seed.out.txt"
+    venv.cli("convert", SEED, "-t", "txt", "-o", out, "-O", "txt.rule=-")
+    assert out.read_text(encoding="utf-8").strip()
+    tests = venv.run(venv.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=folder, check=False)
+    assert tests.returncode == 0 and "1 passed" in tests.stdout, tests.stdout + tests.stderr
+
+
 def test_uninstall_removes_the_format(venv):
     done = venv.cli("uninstall", "jsonfeed", "broken", "-y")  # plugin names map to their distributions
     assert "removed plugin jsonfeed (formats: jsonfeed)" in done.stdout
@@ -269,8 +288,9 @@ def test_uninstall_removes_the_format(venv):
     itself = venv.cli("uninstall", "protocol-convert", "-y", check=False)
     assert itself.returncode == 2 and "is protocol-convert itself, not a plugin" in itself.stderr
     assert "exporter:json" in venv.formats()  # still there
-    again = venv.cli("uninstall", "-y", "protocol-convert-markdown-reader")
-    assert "removed plugin markdown_reader" in again.stdout
+    again = venv.cli("uninstall", "-y", "protocol-convert-markdown-reader", "txt")
+    assert "removed plugin markdown_reader" in again.stdout and "removed plugin txt" in again.stdout
+    assert "exporter:txt" not in venv.formats()
     venv.timings["total"] = sum(v for k, v in venv.timings.items() if k != "total")
     print(f"\necosystem timings (s): {json.dumps({k: round(v, 1) for k, v in venv.timings.items()})}")
 
