@@ -56,8 +56,9 @@ default it is chosen from the output itself (:func:`extract_text`): a zip (EPUB,
 is read member by member, every ``.xhtml``/``.xml``/``.html`` member parsed as XML with its
 tags stripped; XML is parsed and stripped, HTML embedded in its text (feeds) stripped too;
 JSON has every string value collected; ``text/plain`` is decoded as UTF-8; other text
-(Markdown, HTML) is decoded, its backslash escapes undone and its tags stripped. ``alt``
-attributes count as text. A format the kit cannot read (an image, a
+(Markdown, HTML) is decoded, its backslash escapes undone and its tags stripped. The values
+of ``alt``, ``title``, ``term`` (an Atom category), ``label``, ``aria-label`` and ``content``
+(a ``<meta>``) attributes count as text. A format the kit cannot read (an image, a
 PDF) needs its own ``extract_text(data: bytes) -> str``.
 """
 
@@ -327,6 +328,11 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
+#: Attributes whose values are text a reader sees: alternative text, titles, an Atom
+#: category's term, a label, a <meta> element's content.
+_TEXT_ATTRIBUTES = frozenset({"alt", "title", "term", "label", "aria-label", "content"})
+
+
 class _HTMLText(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -334,7 +340,7 @@ class _HTMLText(html.parser.HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for key, value in attrs:
-            if key == "alt" and value:
+            if key in _TEXT_ATTRIBUTES and value:
                 self.parts.append(f" {value} ")
         if tag in ("p", "br", "div", "li", "h1", "h2", "h3", "h4", "figure", "figcaption", "blockquote"):
             self.parts.append(" ")
@@ -353,7 +359,7 @@ def _strip_html(text: str) -> str:
 
 
 def extract_text_xml(data: bytes) -> str:
-    """The text of an XML document: every text node and ``alt`` attribute, with HTML that
+    """The text of an XML document: every text node and text attribute, with HTML that
     is embedded as text (a feed's escaped content) stripped as well. Raises
     :class:`AssertionError` when the bytes are not well-formed XML."""
     try:
@@ -362,9 +368,9 @@ def extract_text_xml(data: bytes) -> str:
         raise AssertionError(f"output is not well-formed XML: {exc}") from None
     parts: list[str] = []
     for element in root.iter():
-        alt = element.get("alt")
-        if alt:
-            parts.append(f" {alt} ")
+        for key, value in element.attrib.items():
+            if value and key.rsplit("}", 1)[-1] in _TEXT_ATTRIBUTES:
+                parts.append(f" {value} ")
         if element.text:
             parts.append(element.text)
         if element.tail:

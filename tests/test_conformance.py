@@ -139,6 +139,13 @@ def test_extract_text_reads_zip_of_xml_with_alt_text():
     assert "Hello bold & co" in text and "Alt here" in text and "Run one" in text
 
 
+def test_extract_text_reads_attributes_that_hold_text():
+    atom = (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><category term="China"/>'
+            b'<link rel="alternate" href="https://x.test/"/><title>T</title></entry></feed>')
+    text = normalize(extract_text(atom, "application/atom+xml"))
+    assert "China" in text and "T" in text and "alternate" not in text and "x.test" not in text
+
+
 def test_extract_text_rejects_malformed_xml_inside_a_zip():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

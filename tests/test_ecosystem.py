@@ -383,3 +383,12 @@ def test_uninstall_asks_first_unless_y(fake_pip):
     assert declined.exit_code == 1 and calls == []
     accepted = CliRunner().invoke(main, ["uninstall", "pc-txt"], input="y\n")
     assert accepted.exit_code == 0 and calls == [["uninstall", "-y", "pc-txt"]]
+
+
+def test_install_notes_when_the_environment_variable_would_keep_the_plugin_out(fake_pip, monkeypatch):
+    _, states, _ = fake_pip
+    states.extend([CORE, [*CORE, _plugin("txt", "pc-txt", "2.0", ["txt"])]])
+    monkeypatch.setenv("PROTOCOL_CONVERT_LOAD_PLUGINS", "jsonfeed")
+    result = CliRunner().invoke(main, ["install", "pc-txt"])
+    assert result.exit_code == 0
+    assert "PROTOCOL_CONVERT_LOAD_PLUGINS is set and does not name 'txt'" in result.output
