@@ -141,10 +141,19 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# Names Windows reserves whatever the extension; refused on every platform so that output
+# directories can be copied anywhere.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
 def output_name(input_name: str, extension: str) -> str:
     """A safe output file name for an input: its stem plus ``extension``, with no directory
-    parts, no leading dots and no characters file systems reject."""
+    parts (``../`` and absolute paths cannot escape the output directory), no leading dots,
+    no reserved device names and no characters file systems reject."""
     stem = Path(input_name.replace("\\", "/")).name
     stem = stem.rsplit(".", 1)[0] if "." in stem.lstrip(".") else stem
-    cleaned = "".join(c if c.isalnum() or c in "-_. " else "_" for c in stem).strip(" .")
+    cleaned = "".join(c if (c.isalnum() or c in "-_. ") and c.isprintable() else "_" for c in stem)
+    cleaned = cleaned.strip(" .")[:200]
+    if cleaned.split(".")[0].upper() in _RESERVED:
+        cleaned = f"_{cleaned}"
     return (cleaned or "document") + extension

@@ -111,7 +111,11 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
 
     formats = _formats(job, registry)
     _check_format_options(job, registry, formats)
-    many_outputs = len(formats) > 1 or (len(job.inputs) > 1 and not job.collection)
+    many_outputs = (
+        len(formats) > 1
+        or (len(job.inputs) > 1 and not job.collection)
+        or (job.output not in (None, STDIO) and _is_directory_target(job.output))
+    )
     directory: Path | None = None
     if many_outputs:
         if not job.output or job.output == STDIO:

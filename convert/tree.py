@@ -266,4 +266,5 @@ def story_id(title: str | None, fallback_text: str = "") -> str:
     without a headline takes its id from ``fallback_text`` (its opening text).
     """
     basis = f"title:{_fingerprint(title)}" if title else f"text:{_fingerprint(fallback_text)[:500]}"
-    return "story-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+    # surrogatepass: a tree loaded from JSON may hold lone surrogates; ids must not crash
+    return "story-" + hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -123,3 +123,14 @@ def test_newer_major_is_refused_with_a_clear_message():
 def test_malformed_trees_raise_schema_error(text):
     with pytest.raises(SchemaError):
         jsonform.loads(text)
+
+
+def test_lone_surrogates_survive_json_without_crashing():
+    import convert
+
+    document = every_node_document()
+    odd = Document(document.source, (Article(id=story_id("bad \ud800 title"), role="main", title="bad \ud800 title"),))
+    data = convert.export(odd, "json")
+    data.decode("utf-8")  # valid UTF-8
+    (loaded,) = jsonform.loads(data)
+    assert loaded == odd

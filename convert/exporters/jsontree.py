@@ -18,7 +18,10 @@ def write_json(documents: Sequence[Document], stream: BinaryIO, options: Mapping
     from .. import jsonform
 
     indent = options.get("indent")
-    stream.write(jsonform.dumps(documents, indent=indent if indent and indent > 0 else None).encode("utf-8"))
+    text = jsonform.dumps(documents, indent=indent if indent and indent > 0 else None)
+    # A lone surrogate (possible in a tree loaded from JSON) cannot be UTF-8; written as its
+    # JSON escape (\udxxx) it stays valid JSON and loads back to the same string.
+    stream.write(text.encode("utf-8", "backslashreplace"))
 
 
 def read_json(data: bytes, name: str | None, options: Mapping[str, Any]) -> Document:

@@ -1,0 +1,766 @@
+"""The docx exporter's implementation (imported only when a document is written).
+
+The body is built directly as WordprocessingML elements with lxml (python-docx's
+``add_paragraph`` searches the body for its section properties on every call, which is
+quadratic on a large collection); python-docx supplies the package, the template, the parts
+and the core properties. The saved package is then rewritten with fixed zip entry times and
+order, so the same input and options give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import quote, urljoin
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
+from lxml import etree
+
+from ..collection import build_collection
+from ..errors import OptionError
+from ..formats import resolve_date
+from ..tree import (
+    Article,
+    Author,
+    Block,
+    Document,
+    Emphasis,
+    Figure,
+    Heading,
+    Image,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Signoff,
+    Strong,
+    Text,
+    inline_text,
+)
+from . import _docx_styles as S
+
+__all__ = ["clean_text", "write"]
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+W_P, W_PPR, W_PSTYLE, W_R, W_RPR, W_T = (qn(t) for t in ("w:p", "w:pPr", "w:pStyle", "w:r", "w:rPr", "w:t"))
+W_VAL = qn("w:val")
+
+#: Characters XML 1.0 cannot hold (C0 controls but tab and newline, lone surrogates,
+#: U+FFFE/U+FFFF). Carriage returns become newlines first.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_DOC_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_TEMPLATE_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_ZIP_FIRST = {"[Content_Types].xml": 0, "_rels/.rels": 1, "word/document.xml": 2}
+_CORE_LIMIT = 255
+_MONTHS = "January February March April May June July August September October November December".split()
+
+# The few words the exporter itself writes (labels, not content).
+EXCERPT = "Excerpt"
+SPONSORED = "Sponsored"
+CONTINUE = "Continue reading"
+CONTENTS = "Contents"
+IMAGE = "Image placeholder"
+OTHER_STORIES = "Other stories"
+
+
+def clean_text(text: str) -> str:
+    """``text`` with what XML cannot hold removed (never an error)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_XML.sub("", text)
+
+
+def _core_text(text: str | None) -> str:
+    """A core property value: cleaned, on one line, at most 255 characters."""
+    value = " ".join(clean_text(text or "").split())
+    return value if len(value) <= _CORE_LIMIT else value[: _CORE_LIMIT - 1] + "…"
+
+
+def _unique(values: Iterable[str | None]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        value = " ".join(clean_text(value or "").split())
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+def byline_text(article: Article, language: str = "en") -> str:
+    """``By A, B and C · February 24, 2022`` (``From ...`` for a sponsor), or ``""``."""
+    names = [_author_label(a) for a in article.authors]
+    names = [n for n in names if n]
+    parts: list[str] = []
+    if names:
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        parts.append(("From " if article.role == "sponsored" else "By ") + joined)
+    if article.date:
+        parts.append(display_date(article.date, language))
+    return " · ".join(parts)
+
+
+def _author_label(author: Author) -> str:
+    name = " ".join(clean_text(author.name or "").split())
+    handle = " ".join(clean_text(author.handle or "").split())
+    if name and handle:
+        return f"{name} ({handle})"
+    return name or handle
+
+
+def display_date(value: str, language: str = "en") -> str:
+    """An ISO date as ``February 24, 2022`` in English, unchanged otherwise."""
+    try:
+        day = _dt.date.fromisoformat(value)
+    except ValueError:
+        return clean_text(value)
+    if language.lower().startswith("en"):
+        return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return day.isoformat()
+
+
+def toc_label(article: Article) -> str:
+    """What a contents entry shows: the headline, else the opening words of the story."""
+    title = " ".join(clean_text(article.title or "").split())
+    if title:
+        return title
+    for candidate in (article.dek, *(_plain(b) for b in article.body)):
+        words = " ".join(clean_text(candidate or "").split())
+        if words:
+            if len(words) <= 60:
+                return words
+            cut = words[:60].rsplit(" ", 1)[0] or words[:60]
+            return cut + "…"
+    return "Untitled story"
+
+
+def _plain(block: Block) -> str:
+    if isinstance(block, (Paragraph, Heading, Signoff)):
+        return inline_text(block.content)
+    return ""
+
+
+def _safe_url(url: str, base: str | None = None) -> str:
+    """A URL Word accepts as a relationship target: cleaned, resolved against ``base``,
+    spaces and non-ASCII escaped."""
+    url = clean_text(url).strip()
+    if base and url:
+        url = urljoin(base, url)
+    return quote(url, safe="!#$%&'()*+,-./:;=?@[]_~")
+
+
+# -- the template: styles and numbering -----------------------------------------------------
+
+
+class _Styles:
+    """Style names to style ids, adding the styles the exporter needs when missing."""
+
+    def __init__(self, document: Any) -> None:
+        self.root = document.styles.element
+        self.ids: dict[tuple[str, str], str] = {}
+        self.taken: set[str] = set()
+        self.elements: dict[str, Any] = {}
+        for style in self.root.iterchildren(qn("w:style")):
+            style_id = style.get(qn("w:styleId"))
+            name = style.find(qn("w:name"))
+            if not style_id:
+                continue
+            self.taken.add(style_id)
+            self.elements[style_id] = style
+            if name is not None and name.get(W_VAL):
+                self.ids.setdefault((style.get(qn("w:type")) or "paragraph", name.get(W_VAL).lower()), style_id)
+        for definition in (*S.BUILTIN, *S.CUSTOM):
+            self._ensure(*definition)
+
+    def _ensure(self, kind: str, name: str, based_on: str | None, properties: str) -> None:
+        if (kind, name.lower()) in self.ids:
+            return
+        style_id = re.sub(r"[^A-Za-z0-9]", "", name.title() if name.islower() else name) or "Style"
+        base, n = style_id, 1
+        while style_id in self.taken:
+            n += 1
+            style_id = f"{base}{n}"
+        base_kind = "character" if kind == "character" else "paragraph"
+        base_id = self.ids.get((base_kind, based_on.lower())) if based_on else None
+        custom = "" if name in _BUILTIN_NAMES else ' w:customStyle="1"'
+        based = f'<w:basedOn w:val="{base_id}"/>' if base_id else ""
+        xml = (
+            f'<w:style xmlns:w="{W_NS}" w:type="{kind}"{custom} w:styleId="{style_id}">'
+            f'<w:name w:val="{name}"/>{based}{properties}</w:style>'
+        )
+        element = parse_xml(xml)
+        self.root.append(element)
+        self.taken.add(style_id)
+        self.elements[style_id] = element
+        self.ids[(kind, name.lower())] = style_id
+
+    def id(self, name: str, kind: str = "paragraph") -> str:
+        return self.ids[(kind, name.lower())]
+
+    def num_id(self, style_id: str) -> str | None:
+        """The numbering instance a paragraph style sets, if it sets one itself."""
+        element = self.elements.get(style_id)
+        if element is None:
+            return None
+        num = element.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
+        return num.get(W_VAL) if num is not None else None
+
+
+_BUILTIN_NAMES = {definition[1] for definition in S.BUILTIN} | {S.HYPERLINK, S.TOC_1, S.TOC_2}
+
+
+def _numbering_part(document: Any) -> Any:
+    """The document's numbering part, created when the template has none (python-docx's
+    ``NumberingPart.new`` is not implemented)."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.parts.numbering import NumberingPart
+
+    part = document.part
+    try:
+        return part.part_related_by(RT.NUMBERING)
+    except KeyError:
+        partnames = {p.partname for p in part.package.iter_parts()}
+        name = "/word/numbering.xml" if "/word/numbering.xml" not in partnames else None
+        partname = PackURI(name) if name else part.package.next_partname("/word/numbering%d.xml")
+        numbering = NumberingPart(partname, CT.WML_NUMBERING, parse_xml(f'<w:numbering xmlns:w="{W_NS}"/>'),
+                                  part.package)  # fmt: skip
+        part.relate_to(numbering, RT.NUMBERING)
+        return numbering
+
+
+class _Numbering:
+    """Numbering instances for lists: bullets share one per depth; every numbered list gets
+    its own instance restarting at 1 (the template's List Number would run on across lists)."""
+
+    def __init__(self, document: Any, styles: _Styles) -> None:
+        self.styles = styles
+        self._document = document
+        self._root: Any = None
+        self._bullets: dict[int, str] = {}
+        self._abstract: dict[tuple[bool, int], str] = {}
+
+    @property
+    def root(self) -> Any:
+        """The numbering part's element (created on first use), its ids indexed."""
+        if self._root is None:
+            self._root = _numbering_part(self._document).element
+            abstract_ids = [int(a.get(qn("w:abstractNumId"))) for a in self._root.iterchildren(qn("w:abstractNum"))]
+            num_ids = [int(n.get(qn("w:numId"))) for n in self._root.iterchildren(qn("w:num"))]
+            self._next_abstract = max(abstract_ids, default=-1) + 1
+            self._next_num = max(num_ids, default=0) + 1
+            self._nums = {n.get(qn("w:numId")): n for n in self._root.iterchildren(qn("w:num"))}
+            self._abstracts = {a.get(qn("w:abstractNumId")): a for a in self._root.iterchildren(qn("w:abstractNum"))}
+        return self._root
+
+    def for_list(self, ordered: bool, depth: int, style_id: str) -> str:
+        """The numId for the paragraphs of one list at ``depth`` (1-based)."""
+        _ = self.root  # the numbering part and its ids, loaded once
+        if not ordered:
+            if depth not in self._bullets:
+                num = self.styles.num_id(style_id)
+                if num is None or self._abstract_of(num, ordered) is None:
+                    num = self._new_num(self._abstract_for(ordered, depth, style_id), restart=False)
+                self._bullets[depth] = num
+            return self._bullets[depth]
+        return self._new_num(self._abstract_for(ordered, depth, style_id), restart=True)
+
+    def _abstract_of(self, num_id: str, ordered: bool) -> str | None:
+        num = self._nums.get(num_id)
+        if num is None:
+            return None
+        ref = num.find(qn("w:abstractNumId"))
+        abstract_id = ref.get(W_VAL) if ref is not None else None
+        abstract = self._abstracts.get(abstract_id or "")
+        if abstract is None:
+            return None
+        fmt = abstract.find(f"{qn('w:lvl')}/{qn('w:numFmt')}")
+        is_bullet = fmt is not None and fmt.get(W_VAL) == "bullet"
+        return abstract_id if is_bullet != ordered else None
+
+    def _abstract_for(self, ordered: bool, depth: int, style_id: str) -> str:
+        key = (ordered, depth)
+        if key not in self._abstract:
+            num = self.styles.num_id(style_id)
+            found = self._abstract_of(num, ordered) if num is not None else None
+            self._abstract[key] = found if found is not None else self._new_abstract(ordered, depth)
+        return self._abstract[key]
+
+    def _new_abstract(self, ordered: bool, depth: int) -> str:
+        abstract_id = str(self._next_abstract)
+        self._next_abstract += 1
+        fmt, text = ("decimal", "%1.") if ordered else ("bullet", "\u2022")
+        element = parse_xml(
+            f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="{abstract_id}">'
+            f'<w:multiLevelType w:val="singleLevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+            f'<w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+            f'<w:pPr><w:ind w:left="{360 * depth}" w:hanging="360"/></w:pPr></w:lvl></w:abstractNum>'
+        )
+        # schema order: numPicBullet*, abstractNum*, num*
+        existing = list(self.root.iterchildren(qn("w:abstractNum"))) or list(
+            self.root.iterchildren(qn("w:numPicBullet"))
+        )
+        if existing:
+            existing[-1].addnext(element)
+        else:
+            self.root.insert(0, element)
+        self._abstracts[abstract_id] = element
+        return abstract_id
+
+    def _new_num(self, abstract_id: str, *, restart: bool) -> str:
+        num_id = str(self._next_num)
+        self._next_num += 1
+        override = '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride>' if restart else ""
+        element = parse_xml(
+            f'<w:num xmlns:w="{W_NS}" w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>{override}</w:num>'
+        )
+        cleanup = self.root.find(qn("w:numIdMacAtCleanup"))
+        if cleanup is not None:
+            cleanup.addprevious(element)
+        else:
+            self.root.append(element)
+        self._nums[num_id] = element
+        return num_id
+
+
+# -- the body ---------------------------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, document: Any, language: str, base_url: str | None = None) -> None:
+        self.document = document
+        self.base_url = clean_text(base_url or "").strip() or None
+        self.language = language
+        self.styles = _Styles(document)
+        self.numbering = _Numbering(document, self.styles)
+        self.rels = document.part.rels
+        self.links: dict[str, str] = {}
+        self._next_link = 1
+        self.out: list[Any] = []
+        self.bookmarks = 0
+        self.make = document.element.body.makeelement
+        self._style_ids: dict[str, str] = {}
+
+    # elements
+
+    def paragraph(self, style: str, inlines: Sequence[Inline] = (), *, text: str | None = None) -> Any:
+        p = self.make(W_P)
+        ppr = etree.SubElement(p, W_PPR)
+        style_id = self._style_ids.get(style)
+        if style_id is None:
+            style_id = self._style_ids[style] = self.styles.id(style)
+        etree.SubElement(ppr, W_PSTYLE).set(W_VAL, style_id)
+        if text is not None:
+            self.run(p, text)
+        else:
+            self.inlines(p, inlines)
+        self.out.append(p)
+        return p
+
+    def run(self, parent: Any, text: str, bold: bool = False, italic: bool = False, link: bool = False) -> None:
+        text = clean_text(text)
+        if not text:
+            return
+        r = etree.SubElement(parent, W_R)
+        if bold or italic or link:
+            rpr = etree.SubElement(r, W_RPR)
+            if link:
+                etree.SubElement(rpr, qn("w:rStyle")).set(W_VAL, self._hyperlink_style())
+            if bold:
+                etree.SubElement(rpr, qn("w:b"))
+            if italic:
+                etree.SubElement(rpr, qn("w:i"))
+        for piece in re.split(r"(\n|\t)", text):
+            if piece == "\n":
+                etree.SubElement(r, qn("w:br"))
+            elif piece == "\t":
+                etree.SubElement(r, qn("w:tab"))
+            elif piece:
+                t = etree.SubElement(r, W_T)
+                t.text = piece
+                t.set(XML_SPACE, "preserve")
+
+    def _hyperlink_style(self) -> str:
+        style_id = self._style_ids.get("\0hyperlink")
+        if style_id is None:
+            style_id = self._style_ids["\0hyperlink"] = self.styles.id(S.HYPERLINK, "character")
+        return style_id
+
+    def inlines(self, parent: Any, nodes: Sequence[Inline], bold: bool = False, italic: bool = False,
+                link: bool = False) -> None:  # fmt: skip
+        for node in nodes:
+            if isinstance(node, Text):
+                self.run(parent, node.text, bold, italic, link)
+            elif isinstance(node, LineBreak):
+                etree.SubElement(etree.SubElement(parent, W_R), qn("w:br"))
+            elif isinstance(node, Emphasis):
+                self.inlines(parent, node.content, bold, True, link)
+            elif isinstance(node, Strong):
+                self.inlines(parent, node.content, True, italic, link)
+            elif isinstance(node, Link):
+                url = _safe_url(node.url or "", self.base_url)
+                if link or not url or not clean_text(inline_text(node.content)).strip():
+                    self.inlines(parent, node.content, bold, italic, link)
+                    continue
+                hyperlink = etree.SubElement(parent, qn("w:hyperlink"))
+                hyperlink.set(qn("r:id"), self._relate(url))
+                hyperlink.set(qn("w:history"), "1")
+                self.inlines(hyperlink, node.content, bold, italic, True)
+            else:
+                raise TypeError(f"not an inline node: {node!r}")
+
+    def _relate(self, url: str) -> str:
+        rid = self.links.get(url)
+        if rid is None:
+            # python-docx's relate_to() scans every relationship per call (quadratic).
+            while f"rIdLink{self._next_link}" in self.rels:
+                self._next_link += 1
+            rid = f"rIdLink{self._next_link}"
+            self._next_link += 1
+            self.rels.add_relationship(RT.HYPERLINK, url, rid, is_external=True)
+            self.links[url] = rid
+        return rid
+
+    def internal_link(self, p: Any, anchor: str, text: str) -> None:
+        hyperlink = etree.SubElement(p, qn("w:hyperlink"))
+        hyperlink.set(qn("w:anchor"), anchor)
+        hyperlink.set(qn("w:history"), "1")
+        self.run(hyperlink, text)
+
+    def bookmark(self, p: Any, name: str) -> None:
+        self.bookmarks += 1
+        start = self.make(qn("w:bookmarkStart"))
+        start.set(qn("w:id"), str(self.bookmarks))
+        start.set(qn("w:name"), name)
+        p.find(W_PPR).addnext(start)
+        end = etree.SubElement(p, qn("w:bookmarkEnd"))
+        end.set(qn("w:id"), str(self.bookmarks))
+
+    @staticmethod
+    def set_ppr(p: Any, tag: str, after: tuple[str, ...] = ("w:pStyle",)) -> Any:
+        """Add an empty ``tag`` to the paragraph's properties, in schema order."""
+        ppr = p.find(W_PPR)
+        element = ppr.makeelement(qn(tag))
+        anchor = None
+        for child in ppr:
+            if child.tag in {qn(a) for a in after}:
+                anchor = child
+        if anchor is None:
+            ppr.insert(0, element)
+        else:
+            anchor.addnext(element)
+        return element
+
+    # stories
+
+    def story(self, article: Article, *, headline: str) -> int:
+        """Write one story; returns the index of its first paragraph in ``self.out``."""
+        start = len(self.out)
+        if article.role != "main":
+            self.paragraph(S.TEASER_LABEL, text=SPONSORED if article.role == "sponsored" else EXCERPT)
+        for value, style in ((article.section, S.KICKER), (article.title, headline), (article.dek, S.SUBTITLE)):
+            if value and clean_text(value).strip():
+                self.paragraph(style, text=value)
+        byline = byline_text(article, self.language)
+        if byline:
+            self.paragraph(S.BYLINE, text=byline)
+        if article.image is not None:
+            self.figure(article.image)
+        body_style = S.NORMAL if article.role == "main" else S.TEASER_TEXT
+        self.blocks(article.body, body_style)
+        if article.truncated:
+            self.paragraph(S.CONTINUE_READING, text=CONTINUE)
+        for author in article.authors:
+            if author.bio and clean_text(author.bio).strip():
+                self.paragraph(S.AUTHOR_BIO, text=author.bio)
+        return start
+
+    def figure(self, image: Image) -> None:
+        p = self.paragraph(S.FIGURE_PLACEHOLDER)
+        self.run(p, IMAGE, bold=True)
+        alt = clean_text(image.alt or "")
+        self.run(p, f" — alt text: {alt}" if alt.strip() else " — no alt text")
+        caption = clean_text(image.caption or "").strip()
+        credit = clean_text(image.credit or "").strip()
+        if caption:
+            p = self.paragraph(S.CAPTION, text=image.caption)
+            if credit:
+                self.set_ppr(p, "w:keepNext")
+        if credit:
+            self.paragraph(S.CREDIT, text=image.credit)
+
+    def blocks(self, blocks: Sequence[Block], paragraph_style: str, depth: int = 0) -> None:
+        for block in blocks:
+            self.block(block, paragraph_style, depth)
+
+    def block(self, block: Block, paragraph_style: str, depth: int = 0) -> None:
+        if isinstance(block, Paragraph):
+            if _has_text(block.content):
+                self.paragraph(paragraph_style, block.content)
+        elif isinstance(block, Heading):
+            if _has_text(block.content):
+                self.paragraph(S.heading(min(max(block.level, 2), 6)), block.content)
+        elif isinstance(block, Signoff):
+            if _has_text(block.content):
+                self.paragraph(S.SIGNOFF, block.content)
+        elif isinstance(block, Quote):
+            self.blocks(block.content, S.QUOTE, depth)
+        elif isinstance(block, Figure):
+            self.figure(block.image)
+        elif isinstance(block, ListBlock):
+            self.list(block, paragraph_style, depth + 1)
+        else:
+            raise TypeError(f"not a block: {block!r}")
+
+    def list(self, block: ListBlock, paragraph_style: str, depth: int) -> None:
+        item_style = S.list_style(block.ordered, depth)
+        style_id = self.styles.id(item_style)
+        num_id: str | None = None
+        for item in block.items:
+            for index, child in enumerate(item):
+                if isinstance(child, Paragraph) and index == 0:
+                    if not _has_text(child.content):
+                        continue
+                    if num_id is None:
+                        num_id = self.numbering.for_list(block.ordered, depth, style_id)
+                    p = self.paragraph(item_style, child.content)
+                    numpr = self.set_ppr(p, "w:numPr", after=("w:pStyle", "w:keepNext"))
+                    etree.SubElement(numpr, qn("w:ilvl")).set(W_VAL, "0")
+                    etree.SubElement(numpr, qn("w:numId")).set(W_VAL, num_id)
+                elif isinstance(child, Paragraph):
+                    if _has_text(child.content):
+                        self.paragraph(S.list_continue_style(depth), child.content)
+                else:
+                    self.block(child, paragraph_style, depth)
+
+
+def _has_text(inlines: Sequence[Inline]) -> bool:
+    return bool(clean_text(inline_text(inlines)).strip())
+
+
+def _bookmark_name(article_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", article_id)[:40]
+
+
+# -- package ----------------------------------------------------------------------------------
+
+
+def _open(reference: Path | None) -> Any:
+    if reference is None:
+        return docx.Document()
+    path = Path(reference)
+    where = f"option docx.reference_doc: {path}"
+    if path.is_dir():
+        raise OptionError(f"{where}: is a directory, not a .docx file")
+    if not path.is_file():
+        raise OptionError(f"{where}: no such file")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise OptionError(f"{where}: cannot be read ({error.strerror or error})") from None
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise OptionError(f"{where}: not a Word .docx file (not a zip package)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            types = package.read("[Content_Types].xml")
+            if _TEMPLATE_MAIN.encode() in types:  # a .dotx template: open it as a document
+                data = _replace_entry(
+                    package, "[Content_Types].xml", types.replace(_TEMPLATE_MAIN.encode(), _DOC_MAIN.encode())
+                )
+        return docx.Document(io.BytesIO(data))
+    except Exception as error:
+        raise OptionError(f"{where}: not a usable Word .docx file ({type(error).__name__}: {error})") from None
+
+
+def _replace_entry(package: zipfile.ZipFile, name: str, content: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in package.infolist():
+            target.writestr(info.filename, content if info.filename == name else package.read(info.filename))
+    return out.getvalue()
+
+
+def _prepare(document: Any, language: str) -> None:
+    """Empty the template's body (keeping its last section's page setup), set the language,
+    drop the template's thumbnail, and keep Word from prompting or skipping spell-check."""
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    package_rels = document.part.package.rels
+    for rid, rel in list(package_rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package_rels[rid]
+    settings = document.settings.element
+    for tag in ("w:updateFields", "w:proofState", "w:attachedTemplate"):
+        for element in settings.findall(qn(tag)):
+            settings.remove(element)
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = parse_xml(f'<w:docDefaults xmlns:w="{W_NS}"/>')
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = etree.SubElement(defaults, qn("w:rPrDefault"))
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = etree.SubElement(rpr_default, qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = etree.SubElement(rpr, qn("w:lang"))  # w:lang is late in rPr's sequence
+    lang.set(W_VAL, language)
+
+
+def _core_properties(document: Any, *, title: str | None, author: str | None, subject: str | None,
+                     keywords: str | None, description: str | None, language: str,
+                     date: _dt.datetime) -> None:  # fmt: skip
+    core = document.core_properties
+    element = core._element  # start from nothing: the template's values must not leak
+    for child in list(element):
+        element.remove(child)
+    core.title = _core_text(title)
+    core.author = _core_text(author)
+    core.subject = _core_text(subject)
+    core.keywords = _core_text(keywords)
+    core.comments = _core_text(description)
+    core.language = _core_text(language)
+    core.last_modified_by = _core_text(author)
+    core.revision = 1
+    stamp = date.astimezone(_dt.UTC).replace(tzinfo=None, microsecond=0)
+    core.created = stamp
+    core.modified = stamp
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """The package rewritten with fixed entry times, attributes and order."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        names = sorted(source.namelist(), key=lambda n: (_ZIP_FIRST.get(n, len(_ZIP_FIRST)), n))
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            target.writestr(info, source.read(name), compresslevel=6)
+    return out.getvalue()
+
+
+def _language(value: Any) -> str:
+    language = "en" if value is None else str(value).strip()
+    if not _LANGUAGE.match(language):
+        raise OptionError(
+            f"option docx.language: {language!r} is not a BCP 47 language tag (use e.g. 'en', 'en-US', 'de')"
+        )
+    return language
+
+
+# -- entry point ------------------------------------------------------------------------------
+
+
+def write(documents: Sequence[Document], stream: BinaryIO, options: Mapping[str, Any]) -> None:
+    language = _language(options.get("language"))
+    date = resolve_date(options.get("date"))
+    document = _open(options.get("reference_doc"))
+    _prepare(document, language)
+    builder = _Builder(document, language, options.get("base_url"))
+    title_option = options.get("title")
+    if len(documents) == 1:
+        meta = _write_page(builder, documents[0])
+        default_title = meta["title"]
+    else:
+        meta = _write_collection(builder, documents, title_option, bool(options.get("toc", True)))
+        default_title = None
+    body = document.element.body
+    section = body.find(qn("w:sectPr"))
+    if section is not None:
+        body.remove(section)
+    body.extend(builder.out)
+    if section is not None:
+        body.append(section)
+    _core_properties(
+        document,
+        title=title_option or default_title,
+        author=options.get("author") or "; ".join(meta["authors"]),
+        subject="; ".join(meta["subjects"]),
+        keywords=options.get("keywords") or ", ".join(meta["keywords"]),
+        description=meta["description"],
+        language=language,
+        date=date,
+    )
+    raw = io.BytesIO()
+    document.save(raw)
+    stream.write(_deterministic_zip(raw.getvalue()))
+
+
+def _write_page(builder: _Builder, page: Document) -> dict[str, Any]:
+    lead = page.main
+    for article in page.articles:
+        builder.story(article, headline=S.TITLE if article is lead else S.heading(1))
+    first = lead or (page.articles[0] if page.articles else None)
+    return {
+        "title": first.title if first else None,
+        "authors": _unique(a.name for a in first.authors) if first else [],
+        "subjects": _unique([first.section]) if first else [],
+        "keywords": _unique(a.section for a in page.articles),
+        "description": first.dek if first else None,
+    }
+
+
+def _write_collection(builder: _Builder, documents: Sequence[Document], title: str | None,
+                      toc: bool) -> dict[str, Any]:  # fmt: skip
+    collection = build_collection(documents)
+    contents: list[tuple[str, list[tuple[str, str]]]] = []
+    starts: list[Any] = []
+    for section in collection.sections:
+        entries: list[tuple[str, str]] = []
+        for article in section.articles:
+            start = builder.story(article, headline=S.heading(1))
+            if start == len(builder.out):
+                continue  # nothing to show
+            first = builder.out[start]
+            starts.append(first)
+            name = _bookmark_name(article.id)
+            builder.bookmark(first, name)
+            entries.append((name, toc_label(article)))
+        if entries:
+            contents.append((" ".join(clean_text(section.name or "").split()), entries))
+    stories = builder.out
+    builder.out = []
+    if title and clean_text(title).strip():
+        builder.paragraph(S.TITLE, text=title)
+    if toc and contents:
+        builder.paragraph(S.TOC_HEADING, text=CONTENTS)
+        named = any(name for name, _ in contents)
+        for section_name, entries in contents:
+            if named:  # stories without a section are listed apart, not under the section before
+                p = builder.paragraph(S.TOC_1)
+                builder.internal_link(p, entries[0][0], section_name or OTHER_STORIES)
+            for anchor, label in entries:
+                p = builder.paragraph(S.TOC_2)
+                builder.internal_link(p, anchor, label)
+    for index, first in enumerate(starts):
+        if index or builder.out:  # each story on a new page (no blank first page)
+            builder.set_ppr(first, "w:pageBreakBefore", after=("w:pStyle", "w:keepNext", "w:keepLines"))
+    builder.out.extend(stories)
+    mains = [a for a in collection.articles if a.role == "main"]
+    return {
+        "authors": _unique(author.name for a in mains for author in a.authors),
+        "subjects": _unique(a.section for a in collection.articles),
+        "keywords": _unique(a.section for a in collection.articles),
+        "description": None,
+    }

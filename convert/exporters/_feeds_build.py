@@ -1,0 +1,407 @@
+"""How the ``rss`` and ``atom`` exporters build a feed (imported only when a feed is written).
+
+The rules, in the order a feed is made (docs/feeds.md says the same for users):
+
+- Stories: the documents are merged with :func:`convert.collection.build_collection` (one story
+  per id, the full story replacing its teasers). Feed order: the main stories in input order
+  (page by page), then every other story in the order first seen. Untitled stories are
+  skipped; sponsored blurbs are skipped unless ``include_sponsored``.
+- Ids: a story's id is ``urn:protocol-convert:`` + its article id (the ``id`` of the JSON
+  tree), in both formats (RSS ``guid isPermaLink="false"``, Atom ``id``).
+- Text: every string is cleaned of what XML 1.0 cannot carry (control characters, lone
+  surrogates, U+FFFE/U+FFFF) before feedgen sees it; the story body is rendered to HTML here
+  and handed to feedgen as text, which lxml escapes once (never CDATA).
+- Dates: only the story's own date or the ``date`` option are written, except Atom's required
+  ``updated``, which falls back to :func:`convert.formats.resolve_date` (fixed, reproducible).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Literal
+from urllib.parse import quote, urljoin, urlsplit
+
+from feedgen.feed import FeedGenerator
+
+from .. import __version__
+from ..collection import build_collection
+from ..errors import OptionError
+from ..formats import parse_datetime, resolve_date
+from ..tree import (
+    Article,
+    Block,
+    Document,
+    Emphasis,
+    Figure,
+    Heading,
+    Image,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Signoff,
+    Strong,
+    Text,
+    block_text,
+)
+
+__all__ = ["DEFAULT_AUTHOR", "DEFAULT_LINK", "ID_PREFIX", "clean_text", "entry_id", "select_stories", "write_feed"]
+
+FeedKind = Literal["rss", "atom"]
+
+#: Prefix turning an article id into the feed item's id (an IRI, as Atom requires).
+ID_PREFIX = "urn:protocol-convert:"
+#: The feed's link when no ``base_url`` is given: the publication's home page.
+DEFAULT_LINK = "https://www.protocol.com/"
+#: The feed-level author when no ``author`` option is given.
+DEFAULT_AUTHOR = "Protocol"
+#: Namespace of the default feed id (a UUID v5 over the inputs' sha256s).
+FEED_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:protocol-convert:feed")
+
+GENERATOR = "protocol-convert"
+TRUNCATED_NOTE = "The saved page shows only the beginning of this story."
+EMPTY_NOTE = "The saved page shows no text for this story."
+
+# --- text cleaning ---------------------------------------------------------------------
+
+# Characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF),
+# plus DEL and the C1 controls, which XML allows but discourages and no reader displays.
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _replacement(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in "\x0b\x0c":  # vertical tab, form feed: line separators in some editors
+        return " "
+    if "\ud800" <= char <= "\udfff":  # a lone surrogate: a character was lost, say so
+        return "\ufffd"
+    return ""
+
+
+def clean_text(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot carry removed (lone surrogates become
+    U+FFFD, vertical tab and form feed a space)."""
+    return _UNWANTED.sub(_replacement, text)
+
+
+def _line(text: str | None) -> str:
+    """A cleaned single-line value (title, name, section): white space runs become one space."""
+    return " ".join(clean_text(text).split()) if text else ""
+
+
+def _esc(text: str) -> str:
+    return html.escape(clean_text(text), quote=False)
+
+
+def _attr(text: str) -> str:
+    return html.escape(clean_text(text), quote=True)
+
+
+# --- options ---------------------------------------------------------------------------
+
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+_IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    title: str | None
+    description: str | None
+    language: str
+    date: dt.datetime | None
+    base_url: str | None
+    feed_url: str | None
+    feed_id: str | None
+    author: str
+    author_given: bool
+    include_sponsored: bool
+
+
+def _absolute_url(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    url = clean_text(str(value)).strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if not parts or parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in url:
+        raise OptionError(f"option {name} must be an absolute http(s) URL, got {value!r}")
+    return url
+
+
+def settings_from(options: Mapping[str, Any]) -> Settings:
+    """The exporter's options, checked and cleaned (:class:`OptionError` for bad values)."""
+    language = _line(options.get("language") or "en").replace("_", "-")
+    if not _LANGUAGE.fullmatch(language):
+        raise OptionError(f"option language must be a BCP 47 tag such as en or en-GB, got {options.get('language')!r}")
+    feed_id = options.get("feed_id")
+    if feed_id is not None:
+        feed_id = clean_text(str(feed_id)).strip()
+        if not _IRI_SCHEME.fullmatch(feed_id):
+            raise OptionError(f"option feed_id must be an absolute IRI (urn:uuid:..., https://...), got {feed_id!r}")
+    date = options.get("date")
+    author = _line(options.get("author"))
+    return Settings(
+        title=_line(options.get("title")) or None,
+        description=_line(options.get("description")) or None,
+        language=language,
+        date=resolve_date(date) if date is not None else None,
+        base_url=_absolute_url(options.get("base_url"), "base_url"),
+        feed_url=_absolute_url(options.get("feed_url"), "feed_url"),
+        feed_id=feed_id,
+        author=author or DEFAULT_AUTHOR,
+        author_given=bool(author),
+        include_sponsored=bool(options.get("include_sponsored")),
+    )
+
+
+# --- stories ---------------------------------------------------------------------------
+
+
+def select_stories(documents: Sequence[Document], include_sponsored: bool = False) -> list[Article]:
+    """The stories that become items, in feed order (see the module docstring)."""
+    kept = build_collection(documents).by_id
+    ordered: dict[str, Article] = {}
+    for document in documents:
+        for article in document.articles:
+            if article.role == "main" and article.id not in ordered:
+                ordered[article.id] = kept[article.id]
+    for article_id, article in kept.items():  # first-seen order
+        if article_id not in ordered:
+            ordered[article_id] = article
+    return [
+        article
+        for article in ordered.values()
+        if _line(article.title) and (article.role != "sponsored" or include_sponsored)
+    ]
+
+
+def entry_id(article: Article) -> str:
+    """The item id of a story: ``urn:protocol-convert:<article id>``."""
+    return ID_PREFIX + quote(clean_text(article.id), safe="-._~")
+
+
+def story_date(article: Article) -> dt.datetime | None:
+    """The story's own date as a UTC date-time (midnight for a bare date), or ``None``."""
+    if not article.date:
+        return None
+    text = article.date.strip()
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        try:
+            return parse_datetime(text)
+        except ValueError:
+            return None
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+# --- HTML ------------------------------------------------------------------------------
+
+
+def _href(url: str, base_url: str | None) -> str | None:
+    url = clean_text(url).strip()
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    if scheme in ("http", "https", "mailto"):
+        return url
+    if not scheme and base_url:
+        return urljoin(base_url, url)
+    return None  # javascript:, data:, or relative with no base: keep the text only
+
+
+def _inlines(nodes: Iterable[Inline], base_url: str | None) -> str:
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(_esc(node.text))
+        elif isinstance(node, Emphasis):
+            out.append(f"<em>{_inlines(node.content, base_url)}</em>")
+        elif isinstance(node, Strong):
+            out.append(f"<strong>{_inlines(node.content, base_url)}</strong>")
+        elif isinstance(node, Link):
+            inner = _inlines(node.content, base_url)
+            href = _href(node.url, base_url)
+            out.append(f'<a href="{_attr(href)}">{inner}</a>' if href else inner)
+        elif isinstance(node, LineBreak):
+            out.append("<br>")
+        else:
+            raise TypeError(f"not an inline: {node!r}")
+    return "".join(out)
+
+
+def _figure(image: Image) -> str:
+    parts: list[str] = []
+    if image.alt and image.alt.strip():
+        parts.append(f'<p class="image-alt">[Image: {_esc(image.alt.strip())}]</p>')
+    caption = [
+        f'<span class="{cls}">{_esc(text.strip())}</span>'
+        for cls, text in (("caption", image.caption), ("credit", image.credit))
+        if text and text.strip()
+    ]
+    if caption:
+        parts.append(f"<figcaption>{'<br>'.join(caption)}</figcaption>")
+    return f"<figure>{''.join(parts)}</figure>" if parts else ""
+
+
+def _blocks(blocks: Iterable[Block], base_url: str | None) -> str:
+    out: list[str] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            inner = _inlines(block.content, base_url)
+            if inner.strip():
+                out.append(f"<p>{inner}</p>")
+        elif isinstance(block, Heading):
+            level = min(max(block.level, 2), 6)
+            out.append(f"<h{level}>{_inlines(block.content, base_url)}</h{level}>")
+        elif isinstance(block, ListBlock):
+            tag = "ol" if block.ordered else "ul"
+            items = "".join(f"<li>{_blocks(item, base_url)}</li>" for item in block.items)
+            out.append(f"<{tag}>{items}</{tag}>")
+        elif isinstance(block, Quote):
+            out.append(f"<blockquote>{_blocks(block.content, base_url)}</blockquote>")
+        elif isinstance(block, Figure):
+            out.append(_figure(block.image))
+        elif isinstance(block, Signoff):
+            out.append(f'<p class="signoff">{_inlines(block.content, base_url)}</p>')
+        else:
+            raise TypeError(f"not a block: {block!r}")
+    return "".join(out)
+
+
+def story_html(article: Article, base_url: str | None = None) -> str:
+    """The story as an HTML fragment: dek, lead image, body, a note when the page cut it
+    short, the authors' bios. Never empty."""
+    parts: list[str] = []
+    if article.dek and article.dek.strip():
+        parts.append(f'<p class="dek"><em>{_esc(article.dek.strip())}</em></p>')
+    if article.image is not None:
+        parts.append(_figure(article.image))
+    parts.append(_blocks(article.body, base_url))
+    if article.truncated:
+        parts.append(f'<p class="truncated"><em>{TRUNCATED_NOTE}</em></p>')
+    for author in article.authors:
+        if author.bio and author.bio.strip():
+            parts.append(f'<p class="author-bio">{_esc(author.bio.strip())}</p>')
+    text = "".join(parts)
+    return text or f'<p class="no-text">{EMPTY_NOTE}</p>'
+
+
+def _rss_description(article: Article, content: str) -> str:
+    """RSS ``description`` (HTML): the dek, else the opening paragraph, else the content."""
+    if article.dek and article.dek.strip():
+        return _esc(article.dek.strip())
+    for block in article.body:
+        if isinstance(block, (Paragraph, Quote, ListBlock)):
+            text = block_text(block).strip()
+            if text:
+                return _esc(text)
+    return content
+
+
+# --- the feed --------------------------------------------------------------------------
+
+
+def _default_title(documents: Sequence[Document]) -> str:
+    if len(documents) == 1:
+        main = documents[0].main
+        if main is not None and _line(main.title):
+            return _line(main.title)
+    return DEFAULT_AUTHOR
+
+
+def _default_description(stories: int, pages: int) -> str:
+    noun = "story" if stories == 1 else "stories"
+    where = "a saved Protocol page" if pages == 1 else f"{pages} saved Protocol pages"
+    return f"{stories} {noun} from {where}"
+
+
+def default_feed_id(documents: Sequence[Document]) -> str:
+    """``urn:uuid:`` + a UUID v5 over the inputs' sha256s, in input order."""
+    basis = "\n".join(document.source.sha256 for document in documents)
+    return f"urn:uuid:{uuid.uuid5(FEED_ID_NAMESPACE, basis)}"
+
+
+def build_feed(kind: FeedKind, documents: Sequence[Document], options: Mapping[str, Any]) -> bytes:
+    """The feed's bytes (UTF-8 XML)."""
+    settings = settings_from(options)
+    stories = select_stories(documents, settings.include_sponsored)
+    home = settings.base_url or DEFAULT_LINK
+
+    fg = FeedGenerator()
+    if kind == "rss":
+        fg.load_extension("dc", atom=False, rss=True)
+    fg.id(settings.feed_id or default_feed_id(documents))
+    fg.title(settings.title or _default_title(documents))
+    fg.description(settings.description or _default_description(len(stories), len(documents)))
+    fg.language(settings.language)
+    fg.generator(GENERATOR, version=__version__)
+    if settings.feed_url:
+        fg.link(href=settings.feed_url, rel="self")
+    fg.link(href=home, rel="alternate")  # last: feedgen takes the RSS <link> from the last link
+    if kind == "atom":
+        fg.author({"name": settings.author})
+        known = [d for d in (story_date(a) for a in stories) if d is not None]
+        fg.updated(settings.date or (max(known) if known else resolve_date(None)))
+    else:
+        if settings.author_given:
+            fg.dc.dc_creator(settings.author)
+        # feedgen stamps lastBuildDate with the current time; write it only when a date is given.
+        fg._FeedGenerator__rss_lastBuildDate = settings.date  # type: ignore[attr-defined]
+
+    for article in stories:
+        _add_entry(kind, fg, article, settings)
+
+    if kind == "rss":
+        return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def _add_entry(kind: FeedKind, fg: FeedGenerator, article: Article, settings: Settings) -> None:
+    fe = fg.add_entry(order="append")  # feedgen prepends by default: keep the stories' order
+    identifier = entry_id(article)
+    fe.id(identifier)
+    fe.title(_line(article.title))
+    content = story_html(article, settings.base_url)
+    own_date = story_date(article)
+    names = [name for name in (_line(a.name) for a in article.authors) if name]
+    section = _line(article.section)
+    if kind == "rss":
+        fe.guid(identifier, permalink=False)
+        fe.description(_rss_description(article, content))
+        fe.content(content)  # escaped text in content:encoded
+        date = own_date or settings.date
+        if date is not None:
+            fe.pubDate(date)
+        if names:
+            fe.dc.dc_creator(names)
+        if section:
+            fe.category({"term": section})
+    else:
+        fe.content(content, type="html")
+        if article.dek and _line(article.dek):
+            fe.summary(clean_text(article.dek.strip()), type="text")
+        fe.updated(own_date or settings.date or resolve_date(None))
+        if own_date is not None:
+            fe.published(own_date)
+        for name in names:
+            fe.author({"name": name})
+        if section:
+            fe.category({"term": section})
+
+
+def write_feed(kind: FeedKind, documents: Sequence[Document], stream: BinaryIO, options: Mapping[str, Any]) -> None:
+    """Write one ``kind`` feed of ``documents`` to ``stream``."""
+    stream.write(build_feed(kind, documents, options))
