@@ -349,6 +349,19 @@ class _HTMLText(html.parser.HTMLParser):
         self.parts.append(data)
 
 
+_HTML_TAG = re.compile(
+    r"</?(?:p|div|span|a|em|strong|b|i|br|ul|ol|li|h[1-6]|blockquote|figure|figcaption|img|small|cite|"
+    r"section|article|header|footer|table|tr|td|th|hr|pre|code|sup|sub)\b[^<>]*>",
+    re.IGNORECASE,
+)
+
+
+def _html_text(text: str) -> str:
+    """``text`` with its tags stripped if it is HTML (a feed's escaped content, JSON Feed's
+    content_html), else as it is: a literal ``<odd>`` in plain text stays."""
+    return _strip_html(text) if _HTML_TAG.search(text) else text
+
+
 def _strip_html(text: str) -> str:
     if "<" not in text and "&" not in text:
         return text
@@ -360,7 +373,8 @@ def _strip_html(text: str) -> str:
 
 def extract_text_xml(data: bytes) -> str:
     """The text of an XML document: every text node and text attribute, with HTML that
-    is embedded as text (a feed's escaped content) stripped as well. Raises
+    is embedded as text (a feed's escaped content) stripped as well, while a literal ``<``
+    in plain text stays. Raises
     :class:`AssertionError` when the bytes are not well-formed XML."""
     try:
         root = ElementTree.fromstring(data)
@@ -372,10 +386,10 @@ def extract_text_xml(data: bytes) -> str:
             if value and key.rsplit("}", 1)[-1] in _TEXT_ATTRIBUTES:
                 parts.append(f" {value} ")
         if element.text:
-            parts.append(element.text)
+            parts.append(_html_text(element.text))
         if element.tail:
-            parts.append(element.tail)
-    return _strip_html("".join(parts))
+            parts.append(_html_text(element.tail))
+    return "".join(parts)
 
 
 def extract_text_zip(data: bytes) -> str:
@@ -393,7 +407,7 @@ def extract_text_zip(data: bytes) -> str:
 
 
 def extract_text_json(data: bytes) -> str:
-    """Every string value of a JSON document (HTML inside them stripped), one per line."""
+    """Every string value of a JSON document (the tags of HTML values stripped), one per line."""
     try:
         value = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -402,7 +416,7 @@ def extract_text_json(data: bytes) -> str:
 
     def walk(node: Any) -> None:
         if isinstance(node, str):
-            parts.append(_strip_html(node))
+            parts.append(_html_text(node))
         elif isinstance(node, dict):
             for item in node.values():
                 walk(item)

@@ -46,6 +46,8 @@ REGISTRY = load_registry()
 # test turns XPASS -> failure, and the entry must go.
 KNOWN_FAILURES = {
     ("json", "unicode"): "jsonform.dumps writes lone surrogates and the UTF-8 encode raises",
+    ("rss", "empty"): "feeds skip untitled stories (docs/feeds.md): their text is dropped without an error",
+    ("atom", "empty"): "feeds skip untitled stories (docs/feeds.md): their text is dropped without an error",
 }
 
 
@@ -144,6 +146,13 @@ def test_extract_text_reads_attributes_that_hold_text():
             b'<link rel="alternate" href="https://x.test/"/><title>T</title></entry></feed>')
     text = normalize(extract_text(atom, "application/atom+xml"))
     assert "China" in text and "T" in text and "alternate" not in text and "x.test" not in text
+
+
+def test_extract_text_keeps_a_literal_angle_bracket_in_plain_text():
+    docx_like = b"<w:document xmlns:w='urn:w'><w:t>Alt &amp; &lt;odd&gt; text</w:t></w:document>"
+    assert normalize(extract_text(docx_like, "application/xml")) == "Alt & <odd> text"
+    feed = b'{"title": "A <odd> literal", "content_html": "<p>A &lt;odd&gt; escaped</p>"}'
+    assert normalize(extract_text(feed, "application/feed+json")) == "A <odd> literal A <odd> escaped"
 
 
 def test_extract_text_rejects_malformed_xml_inside_a_zip():
