@@ -19,6 +19,8 @@ import click
 
 from .errors import OptionError, PluginError
 
+__all__ = ["build_commands"]
+
 # The same names as in convert.plugins, which is imported only when a command runs.
 CORE_DISTRIBUTION = "protocol-convert"
 LOAD_ENV = "PROTOCOL_CONVERT_LOAD_PLUGINS"
@@ -27,8 +29,6 @@ DISABLE_ENV = "PROTOCOL_CONVERT_DISABLE_PLUGINS"
 
 def _canonical(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
-
-__all__ = ["build_commands"]
 
 
 def _pip(args: Sequence[str]) -> int:
