@@ -18,6 +18,7 @@ from pathlib import Path
 
 import docx
 import pytest
+import validators
 from conftest import FIXTURES, ROOT, require_tool, which
 
 import convert
@@ -904,7 +905,6 @@ def _pages(pdf: Path) -> int:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory, seed_document):
-    require_tool("soffice", bool(which("soffice")), "apt-get install libreoffice-writer-nogui")
     base = tmp_path_factory.mktemp("lo")
     reference = make_reference(base / "reference.docx")
     bare = base / "bare-reference.docx"
@@ -923,26 +923,8 @@ def rendered(tmp_path_factory, seed_document):
     for name, data in outputs.items():
         path = base / f"{name}.docx"
         path.write_bytes(data)
-        files.append(str(path))
-    profile = base / "profile"
-    result = subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(base),
-            *files,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert result.returncode == 0, result.stderr
-    return base, {name: base / f"{name}.pdf" for name in outputs}, outputs
+        files.append(path)
+    return base, validators.soffice_pdf(files, base), outputs
 
 
 def pdf_text(pdf: Path) -> str:
