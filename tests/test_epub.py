@@ -603,7 +603,8 @@ def test_body_blocks_and_inlines():
 
 
 def clean_nasty() -> str:
-    return "Tom & Jerry <b>not bold</b> \"quoted\" 'single' ]]> 🙂 内卷 ctlx vt y lonez"
+    # the control character goes, the vertical tab is a space, the lone surrogate shows as U+FFFD
+    return "Tom & Jerry <b>not bold</b> \"quoted\" 'single' ]]> 🙂 内卷 ctlx vt y lone\ufffdz"
 
 
 def test_awkward_characters_cleaned_not_crashing():
