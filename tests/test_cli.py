@@ -8,9 +8,9 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import SEED
 
 from convert.cli import main
-from tests.conftest import SEED
 
 
 def run(*args: str, input: bytes | None = None):
