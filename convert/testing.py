@@ -586,7 +586,10 @@ def _check_empty(ctx: _Context) -> None:
         pass  # an explicit refusal
     else:
         _no_none(ctx, ctx.text(data), "empty-document")
-    untitled = samples["untitled"]
+
+
+def _check_untitled(ctx: _Context) -> None:
+    untitled = sample_documents()["untitled"]
     output = ctx.text(ctx.write(untitled.documents))
     missing = _missing(ctx, output, untitled.expect)
     if missing:
@@ -676,6 +679,7 @@ CHECKS: dict[str, Callable[[_Context], None]] = {
     "record": _check_record,
     "nodes": _check_nodes,
     "empty": _check_empty,
+    "untitled": _check_untitled,
     "unicode": _check_unicode,
     "deterministic": _check_deterministic,
     "metadata": _check_metadata,
