@@ -53,6 +53,12 @@ def fail(error: BaseException, debug: bool) -> NoReturn:
     """Print one line for ``error`` on stderr and exit with its code."""
     from .errors import ConvertError
 
+    if isinstance(error, BrokenPipeError):
+        # the reader of our output went away (`| head`): nothing to report
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     if debug:
         import traceback
 
@@ -118,18 +124,32 @@ class DefaultCommandGroup(click.Group):
     """A group that runs ``convert`` when the first argument is not a command name, so
     ``protocol-convert page.txt -o page.json`` works."""
 
+    #: group options that take a value: their value is not the first argument
+    VALUE_OPTIONS = frozenset({"-p", "--disable-plugin"})
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        first = next((a for a in args if not a.startswith("-") or a == "-"), None)
+        first = None
+        skip_next = False
+        for arg in args:
+            if skip_next:
+                skip_next = False
+            elif arg in self.VALUE_OPTIONS:
+                skip_next = True
+            elif arg == "-" or not arg.startswith("-"):
+                first = arg
+                break
         help_asked = any(a in ("--help", "-h") for a in args)
-        if first is not None and first not in self.commands and not (help_asked and args[0].startswith("-")):
+        version_asked = "--version" in args
+        if first is not None and first not in self.commands:
             args = ["convert", *args]
-        elif first is None and args and not help_asked and args[0] not in ("--version",):
+        elif first is None and args and not help_asked and not version_asked:
             args = ["convert", *args]
         return super().parse_args(ctx, args)
 
 
 @click.group(cls=DefaultCommandGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="protocol-convert")
+@common_options
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Convert saved Protocol (protocol.com) pages into EPUB, DOCX, RSS, Atom and JSON.
@@ -352,3 +372,10 @@ def run() -> None:
 if __name__ == "__main__":  # pragma: no cover
     run()
 
+
+
+# `install` and `uninstall` live in their own module (pip, run in this environment).
+from .cli_plugins import build_commands  # noqa: E402
+
+for _command in build_commands():
+    main.add_command(_command)

@@ -6,10 +6,10 @@ import io
 import json
 
 import pytest
+from conftest import SEED
 
 import convert
 from convert.errors import EmptyInputError, OptionError, OutputExistsError
-from tests.conftest import SEED
 
 
 def test_parse_accepts_a_path_bytes_or_a_stream():

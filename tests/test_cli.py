@@ -8,9 +8,9 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import SEED
 
 from convert.cli import main
-from tests.conftest import SEED
 
 
 def run(*args: str, input: bytes | None = None):
@@ -136,3 +136,10 @@ def test_python_dash_m_and_help_need_no_plugins():
              "print(sorted(m for m in ('pluggy','ebooklib','docx','feedgen','lxml') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip().endswith("[]")
+
+
+def test_group_options_before_the_command():
+    result = run("-p", "json", "formats", "--json")
+    assert result.exit_code == 0
+    assert "json" not in {r["name"] for r in json.loads(result.stdout) if r["kind"] == "exporter"}
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SEED
 
 import convert
 from convert.batch import ConvertJob, run_job
@@ -10,7 +11,6 @@ from convert.errors import DecodingError, ExportError, InputTooLargeError, NotTe
 from convert.formats import Exporter
 from convert.hookspecs import hookimpl
 from convert.plugins import load_registry
-from tests.conftest import SEED
 
 
 class Exploding:

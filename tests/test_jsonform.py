@@ -125,12 +125,13 @@ def test_malformed_trees_raise_schema_error(text):
         jsonform.loads(text)
 
 
-def test_lone_surrogates_survive_json_without_crashing():
+def test_lone_surrogates_become_replacement_characters_in_json():
     import convert
 
     document = every_node_document()
     odd = Document(document.source, (Article(id=story_id("bad \ud800 title"), role="main", title="bad \ud800 title"),))
     data = convert.export(odd, "json")
-    data.decode("utf-8")  # valid UTF-8
-    (loaded,) = jsonform.loads(data)
-    assert loaded == odd
+    (loaded,) = jsonform.loads(data.decode("utf-8"))  # strict UTF-8, loads back
+    assert loaded.articles[0].title == "bad \ufffd title"
+    assert loaded.articles[0].id == odd.articles[0].id  # the id is kept as it was
+    assert convert.export(loaded, "json") == data

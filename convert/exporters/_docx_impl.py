@@ -28,6 +28,7 @@ from lxml import etree
 from ..collection import build_collection
 from ..errors import OptionError
 from ..formats import resolve_date
+from ..text import xml_text
 from ..tree import (
     Article,
     Author,
@@ -59,9 +60,6 @@ XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 W_P, W_PPR, W_PSTYLE, W_R, W_RPR, W_T = (qn(t) for t in ("w:p", "w:pPr", "w:pStyle", "w:r", "w:rPr", "w:t"))
 W_VAL = qn("w:val")
 
-#: Characters XML 1.0 cannot hold (C0 controls but tab and newline, lone surrogates,
-#: U+FFFE/U+FFFF). Carriage returns become newlines first.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DOC_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 _TEMPLATE_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
@@ -80,10 +78,8 @@ OTHER_STORIES = "Other stories"
 
 
 def clean_text(text: str) -> str:
-    """``text`` with what XML cannot hold removed (never an error)."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _NOT_XML.sub("", text)
+    """``text`` with what XML cannot hold removed (never an error; see convert.text)."""
+    return xml_text(text)
 
 
 def _core_text(text: str | None) -> str:

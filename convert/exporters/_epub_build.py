@@ -33,6 +33,7 @@ from ebooklib import epub
 from ..collection import build_collection
 from ..errors import ConvertError, OptionError
 from ..formats import resolve_date
+from ..text import xml_text
 from ..tree import (
     Article,
     Author,
@@ -81,22 +82,12 @@ _ID_NAMESPACE = uuid.UUID("6f0b2d1e-7c1a-5b8e-9a52-3c1f4e0d9b27")
 
 # --- text -------------------------------------------------------------------------------
 
-# Characters XML 1.0 forbids (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/U+FFFF)
-# and those HTML calls control characters (DEL, C1): all removed. Form feed and vertical tab
-# become spaces; carriage returns become newlines.
-_DROP = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-_SPECIAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 _WHITESPACE = re.compile(r"\s+")
 
 
 def clean(text: str | None) -> str:
-    """``text`` with the characters XML and HTML cannot carry removed."""
-    if not text:
-        return ""
-    if _SPECIAL.search(text) is None:  # the common case: nothing to do
-        return text
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", " ").replace("\x0c", " ")
-    return _DROP.sub("", text)
+    """``text`` with the characters XML and HTML cannot carry removed (see convert.text)."""
+    return xml_text(text)
 
 
 def one_line(text: str | None) -> str:

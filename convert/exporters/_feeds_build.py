@@ -32,6 +32,7 @@ from .. import __version__
 from ..collection import build_collection
 from ..errors import OptionError
 from ..formats import parse_datetime, resolve_date
+from ..text import xml_text
 from ..tree import (
     Article,
     Block,
@@ -71,24 +72,9 @@ EMPTY_NOTE = "The saved page shows no text for this story."
 
 # --- text cleaning ---------------------------------------------------------------------
 
-# Characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF),
-# plus DEL and the C1 controls, which XML allows but discourages and no reader displays.
-_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
-def _replacement(match: re.Match[str]) -> str:
-    char = match.group()
-    if char in "\x0b\x0c":  # vertical tab, form feed: line separators in some editors
-        return " "
-    if "\ud800" <= char <= "\udfff":  # a lone surrogate: a character was lost, say so
-        return "\ufffd"
-    return ""
-
-
 def clean_text(text: str) -> str:
-    """``text`` with every character XML 1.0 cannot carry removed (lone surrogates become
-    U+FFFD, vertical tab and form feed a space)."""
-    return _UNWANTED.sub(_replacement, text)
+    """``text`` with every character XML 1.0 cannot carry removed (see convert.text)."""
+    return xml_text(text)
 
 
 def _line(text: str | None) -> str:

@@ -6,6 +6,7 @@ back in and converted to any other format.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, BinaryIO
 
@@ -13,15 +14,17 @@ from ..formats import Exporter, Option, Reader
 from ..hookspecs import hookimpl
 from ..tree import Document
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def write_json(documents: Sequence[Document], stream: BinaryIO, options: Mapping[str, Any]) -> None:
     from .. import jsonform
 
     indent = options.get("indent")
     text = jsonform.dumps(documents, indent=indent if indent and indent > 0 else None)
-    # A lone surrogate (possible in a tree loaded from JSON) cannot be UTF-8; written as its
-    # JSON escape (\udxxx) it stays valid JSON and loads back to the same string.
-    stream.write(text.encode("utf-8", "backslashreplace"))
+    # A lone surrogate (possible only in a tree loaded from JSON that held one) is not Unicode
+    # text and many JSON consumers reject it: it becomes U+FFFD, as in every other format.
+    stream.write(_LONE_SURROGATE.sub("\ufffd", text).encode("utf-8"))
 
 
 def read_json(data: bytes, name: str | None, options: Mapping[str, Any]) -> Document:
