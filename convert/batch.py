@@ -959,14 +959,14 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
              "(use --force to overwrite)")
     if batch:
         echo(summary.line())
-    return _status(summary, batch, job.collection)
+    return _status(summary, batch, job.collection, len(formats))
 
 
-def _status(summary: Summary, batch: bool, collection: bool) -> int:
+def _status(summary: Summary, batch: bool, collection: bool, outputs: int) -> int:
     if not summary.failures:
         return 0
-    if not batch and len(summary.failures) == 1:
-        return summary.failures[0].exit_code
+    if not batch and outputs == 1 and len(summary.failures) == 1:
+        return summary.failures[0].exit_code  # one page, one output: that error's own code
     if collection and summary.converted == 0 and summary.skipped == 0:
         return max(f.exit_code for f in summary.failures)
     return 1

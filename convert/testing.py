@@ -55,7 +55,7 @@ Reading the text back: the kit turns an output into plain text with ``extract_te
 default it is chosen from the output itself (:func:`extract_text`): a zip (EPUB, DOCX, ODT)
 is read member by member, every ``.xhtml``/``.xml``/``.html`` member parsed as XML with its
 tags stripped; XML is parsed and stripped, HTML embedded in its text (feeds) stripped too;
-JSON has every string value collected; ``text/plain`` is decoded as UTF-8; other text
+JSON (and JSON Lines, line by line) has every string value collected; ``text/plain`` is decoded as UTF-8; other text
 (Markdown, HTML) is decoded, its backslash escapes undone and its tags stripped. The values
 of ``alt``, ``title``, ``term`` (an Atom category), ``label``, ``aria-label`` and ``content``
 (a ``<meta>``) attributes count as text. A format the kit cannot read (an image, a
@@ -451,6 +451,8 @@ def extract_text(data: bytes, media_type: str = "") -> str:
     head = data.lstrip()[:64]
     if data.startswith(b"PK\x03\x04"):
         return extract_text_zip(data)
+    if media_type.endswith(("/jsonl", "/x-ndjson", "/json-seq")):  # JSON Lines: one document a line
+        return "\n".join(extract_text_json(line) for line in data.splitlines() if line.strip())
     if "json" in media_type or (not media_type.startswith("text/") and head.startswith((b"{", b"["))):
         return extract_text_json(data)
     if media_type.endswith(("+xml", "/xml")) or head.startswith(b"<?xml"):
