@@ -385,13 +385,15 @@ def _registry_for(settings: _Settings) -> Registry:
     return registry
 
 
-def _read(settings: _Settings, source: str, registry: Registry) -> Document:
+def _read(settings: _Settings, source: str, registry: Registry, data: bytes | None = None) -> Document:
+    """Parse ``source``; standard input's bytes may have been read beforehand (``data``)."""
     from .api import parse
     from .textio import DEFAULT_MAX_SIZE
 
     max_size = settings.max_size if settings.max_size is not None else DEFAULT_MAX_SIZE
     if source == STDIO:
-        data = sys.stdin.buffer.read()
+        if data is None:
+            data = sys.stdin.buffer.read()
         return parse(data, reader=settings.reader, name=None, encoding=settings.encoding, max_size=max_size,
                      registry=registry)
     try:
@@ -497,11 +499,11 @@ def _umask() -> int:
 _UMASK = _umask()
 
 
-def _parse_task(settings: _Settings, source: str) -> _Outcome:
+def _parse_task(settings: _Settings, source: str, data: bytes | None = None) -> _Outcome:
     """Read one input for a collection; the parent writes the collection."""
     _STATE["in_task"] = True
     try:
-        return _Outcome(document=_read(settings, source, _registry_for(settings)))
+        return _Outcome(document=_read(settings, source, _registry_for(settings), data))
     except _Terminated:
         os._exit(143)
     except Exception as error:
@@ -681,10 +683,10 @@ def _results(
         return list(zip(chunk, outcomes, strict=True))
 
     def steal() -> bool:
-        """Run here the last queued task no worker has started; False if there is none."""
+        """Run here the oldest queued task no worker has started; False if there is none."""
         if not pool.helps:
             return False
-        for index in range(len(queue) - 1, -1, -1):
+        for index in range(len(queue)):
             chunk, future = queue[index]
             if not isinstance(future, _Finished) and future.cancel():
                 started = time.perf_counter()
@@ -1060,23 +1062,13 @@ def _run_collection(job: ConvertJob, registry: Registry, formats: list[str], set
     if not sources:
         return
 
-    stdin_document: list[Document] = []
-    calls = [(settings, s) for s in sources if s != STDIO]
-    if STDIO in sources:
-        outcome = _Outcome()
-        try:
-            stdin_document.append(_read(settings, STDIO, registry))
-        except ConvertError as error:
-            outcome.failures.append(Failure.of(error))
-        if outcome.failures:
-            _count(reporter, outcome)
+    # standard input is read here, and parsed in its place among the others
+    calls = [(settings, s, sys.stdin.buffer.read() if s == STDIO else None) for s in sources]
     parallel = pool if len(calls) > 1 else None
     parsed = [0]
 
     def documents() -> Iterator[Document]:
         """The pages in input order, as they are read; failures reported and left out."""
-        yield from stdin_document
-        parsed[0] += len(stdin_document)
         for _call, outcome in _results(parallel, _parse_task, calls, ordered=True, stop=stop,
                                        on_interrupt=reporter.interrupted):
             if outcome.failures:
