@@ -126,6 +126,19 @@ class DefaultCommandGroup(click.Group):
 
     #: group options that take a value: their value is not the first argument
     VALUE_OPTIONS = frozenset({"-p", "--disable-plugin"})
+    #: commands built on first use: `install` and `uninstall` live in cli_plugins (pip)
+    LAZY_COMMANDS = frozenset({"install", "uninstall"})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY_COMMANDS and name not in self.commands:
+            from .cli_plugins import build_commands
+
+            for command in build_commands():
+                self.add_command(command)
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | self.LAZY_COMMANDS)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = None
@@ -140,7 +153,7 @@ class DefaultCommandGroup(click.Group):
                 break
         help_asked = any(a in ("--help", "-h") for a in args)
         version_asked = "--version" in args
-        if first is not None and first not in self.commands:
+        if first is not None and first not in self.commands and first not in self.LAZY_COMMANDS:
             args = ["convert", *args]
         elif first is None and args and not help_asked and not version_asked:
             args = ["convert", *args]
@@ -372,10 +385,3 @@ def run() -> None:
 if __name__ == "__main__":  # pragma: no cover
     run()
 
-
-
-# `install` and `uninstall` live in their own module (pip, run in this environment).
-from .cli_plugins import build_commands  # noqa: E402
-
-for _command in build_commands():
-    main.add_command(_command)

@@ -21,6 +21,7 @@ layout beside its expected tree. Nothing is invented: what the page does not sho
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Mapping
@@ -78,6 +79,10 @@ CHROME = [
         r"^(this newsletter|source code) is your guide\b.*$",
     )
 ]
+# one alternation: a page's lines are matched against all chrome patterns in a single pass
+CHROME_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME), re.I)
+#: chrome is a short line (a widget, a banner sentence): longer lines are never tried
+CHROME_MAX = 300
 DATE = re.compile(
     r"^(?P<month>jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|"
     r"oct(ober)?|nov(ember)?|dec(ember)?)\.? (?P<day>\d{1,2}),? (?P<year>(19|20)\d\d)$",
@@ -134,14 +139,21 @@ SPONSOR = re.compile(
 SENTENCE_END = re.compile(r"[.!?…:;,]['’\"”)]*$")
 
 
+# The classifiers below are pure functions of one line, asked about the same lines many
+# times while stories and headers are tried: cached.
+_cached = functools.lru_cache(maxsize=8192)
+
+
+@_cached
 def words(line: str) -> int:
     return len(line.split())
 
 
 def is_chrome(line: str) -> bool:
-    return bool(KEEP_READING.match(line) or any(p.match(line) for p in CHROME))
+    return bool(KEEP_READING.match(line) or (len(line) <= CHROME_MAX and CHROME_ANY.match(line)))
 
 
+@_cached
 def is_credit(line: str) -> bool:
     if CREDIT_PREFIX.match(line):
         return words(line) <= 30
@@ -150,6 +162,7 @@ def is_credit(line: str) -> bool:
     return bool(AGENCY_CREDIT.match(line) or NAME_SLASH_AGENCY.match(line))
 
 
+@_cached
 def is_label(line: str) -> bool:
     """A section label: a short line without sentence punctuation."""
     if line.startswith("Protocol |"):
@@ -165,6 +178,7 @@ def is_label(line: str) -> bool:
     )
 
 
+@_cached
 def is_headline(line: str) -> bool:
     return (
         words(line) <= 25
@@ -175,6 +189,7 @@ def is_headline(line: str) -> bool:
     )
 
 
+@_cached
 def is_sentence(line: str) -> bool:
     return bool(SENTENCE_END.search(line)) or words(line) > 14
 
@@ -292,7 +307,7 @@ class PageReader:
             elif KEEP_READING.match(line.text):
                 self.chrome.append(line.text)
                 kept.append("KR")
-            elif any(p.match(line.text) for p in CHROME):
+            elif len(line.text) <= CHROME_MAX and CHROME_ANY.match(line.text):
                 self.chrome.append(line.text)
             else:
                 kept.append(line)
