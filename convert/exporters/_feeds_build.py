@@ -9,8 +9,9 @@ The rules, in the order a feed is made (docs/feeds.md says the same for users):
 - Ids: a story's id is ``urn:protocol-convert:`` + its article id (the ``id`` of the JSON
   tree), in both formats (RSS ``guid isPermaLink="false"``, Atom ``id``).
 - Text: every string is cleaned of what XML 1.0 cannot carry (control characters, lone
-  surrogates, U+FFFE/U+FFFF) before feedgen sees it; the story body is rendered to HTML here
-  and handed to feedgen as text, which lxml escapes once (never CDATA).
+  surrogates, U+FFFE/U+FFFF) before feedgen sees it; the story is rendered to HTML by
+  :func:`convert.html.story_html` and handed to feedgen as text, which lxml escapes once
+  (never CDATA).
 - Dates: only the story's own date or the ``date`` option are written, except Atom's required
   ``updated``, which falls back to :func:`convert.formats.resolve_date` (fixed, reproducible).
 """
@@ -18,13 +19,12 @@ The rules, in the order a feed is made (docs/feeds.md says the same for users):
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urlsplit
 
 from feedgen.feed import FeedGenerator
 
@@ -32,28 +32,21 @@ from .. import __version__
 from ..collection import build_collection
 from ..errors import OptionError
 from ..formats import parse_datetime, resolve_date
+from ..html import EMPTY_NOTE, TRUNCATED_NOTE, _esc, story_html
 from ..text import xml_text
-from ..tree import (
-    Article,
-    Block,
-    Document,
-    Emphasis,
-    Figure,
-    Heading,
-    Image,
-    Inline,
-    LineBreak,
-    Link,
-    ListBlock,
-    Paragraph,
-    Quote,
-    Signoff,
-    Strong,
-    Text,
-    block_text,
-)
+from ..tree import Article, Document, ListBlock, Paragraph, Quote, block_text
 
-__all__ = ["DEFAULT_AUTHOR", "DEFAULT_LINK", "ID_PREFIX", "clean_text", "entry_id", "select_stories", "write_feed"]
+__all__ = [
+    "DEFAULT_AUTHOR",
+    "DEFAULT_LINK",
+    "EMPTY_NOTE",
+    "ID_PREFIX",
+    "TRUNCATED_NOTE",
+    "clean_text",
+    "entry_id",
+    "select_stories",
+    "write_feed",
+]
 
 FeedKind = Literal["rss", "atom"]
 
@@ -67,8 +60,6 @@ DEFAULT_AUTHOR = "Protocol"
 FEED_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:protocol-convert:feed")
 
 GENERATOR = "protocol-convert"
-TRUNCATED_NOTE = "The saved page shows only the beginning of this story."
-EMPTY_NOTE = "The saved page shows no text for this story."
 
 # --- text cleaning ---------------------------------------------------------------------
 
@@ -80,14 +71,6 @@ def clean_text(text: str) -> str:
 def _line(text: str | None) -> str:
     """A cleaned single-line value (title, name, section): white space runs become one space."""
     return " ".join(clean_text(text).split()) if text else ""
-
-
-def _esc(text: str) -> str:
-    return html.escape(clean_text(text), quote=False)
-
-
-def _attr(text: str) -> str:
-    return html.escape(clean_text(text), quote=True)
 
 
 # --- options ---------------------------------------------------------------------------
@@ -190,99 +173,7 @@ def story_date(article: Article) -> dt.datetime | None:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-# --- HTML ------------------------------------------------------------------------------
-
-
-def _href(url: str, base_url: str | None) -> str | None:
-    url = clean_text(url).strip()
-    if not url:
-        return None
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return None
-    if scheme in ("http", "https", "mailto"):
-        return url
-    if not scheme and base_url:
-        return urljoin(base_url, url)
-    return None  # javascript:, data:, or relative with no base: keep the text only
-
-
-def _inlines(nodes: Iterable[Inline], base_url: str | None) -> str:
-    out: list[str] = []
-    for node in nodes:
-        if isinstance(node, Text):
-            out.append(_esc(node.text))
-        elif isinstance(node, Emphasis):
-            out.append(f"<em>{_inlines(node.content, base_url)}</em>")
-        elif isinstance(node, Strong):
-            out.append(f"<strong>{_inlines(node.content, base_url)}</strong>")
-        elif isinstance(node, Link):
-            inner = _inlines(node.content, base_url)
-            href = _href(node.url, base_url)
-            out.append(f'<a href="{_attr(href)}">{inner}</a>' if href else inner)
-        elif isinstance(node, LineBreak):
-            out.append("<br>")
-        else:
-            raise TypeError(f"not an inline: {node!r}")
-    return "".join(out)
-
-
-def _figure(image: Image) -> str:
-    parts: list[str] = []
-    if image.alt and image.alt.strip():
-        parts.append(f'<p class="image-alt">[Image: {_esc(image.alt.strip())}]</p>')
-    caption = [
-        f'<span class="{cls}">{_esc(text.strip())}</span>'
-        for cls, text in (("caption", image.caption), ("credit", image.credit))
-        if text and text.strip()
-    ]
-    if caption:
-        parts.append(f"<figcaption>{'<br>'.join(caption)}</figcaption>")
-    return f"<figure>{''.join(parts)}</figure>" if parts else ""
-
-
-def _blocks(blocks: Iterable[Block], base_url: str | None) -> str:
-    out: list[str] = []
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            inner = _inlines(block.content, base_url)
-            if inner.strip():
-                out.append(f"<p>{inner}</p>")
-        elif isinstance(block, Heading):
-            level = min(max(block.level, 2), 6)
-            out.append(f"<h{level}>{_inlines(block.content, base_url)}</h{level}>")
-        elif isinstance(block, ListBlock):
-            tag = "ol" if block.ordered else "ul"
-            items = "".join(f"<li>{_blocks(item, base_url)}</li>" for item in block.items)
-            out.append(f"<{tag}>{items}</{tag}>")
-        elif isinstance(block, Quote):
-            out.append(f"<blockquote>{_blocks(block.content, base_url)}</blockquote>")
-        elif isinstance(block, Figure):
-            out.append(_figure(block.image))
-        elif isinstance(block, Signoff):
-            out.append(f'<p class="signoff">{_inlines(block.content, base_url)}</p>')
-        else:
-            raise TypeError(f"not a block: {block!r}")
-    return "".join(out)
-
-
-def story_html(article: Article, base_url: str | None = None) -> str:
-    """The story as an HTML fragment: dek, lead image, body, a note when the page cut it
-    short, the authors' bios. Never empty."""
-    parts: list[str] = []
-    if article.dek and article.dek.strip():
-        parts.append(f'<p class="dek"><em>{_esc(article.dek.strip())}</em></p>')
-    if article.image is not None:
-        parts.append(_figure(article.image))
-    parts.append(_blocks(article.body, base_url))
-    if article.truncated:
-        parts.append(f'<p class="truncated"><em>{TRUNCATED_NOTE}</em></p>')
-    for author in article.authors:
-        if author.bio and author.bio.strip():
-            parts.append(f'<p class="author-bio">{_esc(author.bio.strip())}</p>')
-    text = "".join(parts)
-    return text or f'<p class="no-text">{EMPTY_NOTE}</p>'
+# --- HTML (the story itself: convert.html.story_html) ----------------------------------
 
 
 def _rss_description(article: Article, content: str) -> str:
@@ -360,7 +251,7 @@ def _add_entry(kind: FeedKind, fg: FeedGenerator, article: Article, settings: Se
     identifier = entry_id(article)
     fe.id(identifier)
     fe.title(_line(article.title))
-    content = story_html(article, settings.base_url)
+    content = story_html(article, base_url=settings.base_url)
     own_date = story_date(article)
     names = [name for name in (_line(a.name) for a in article.authors) if name]
     section = _line(article.section)

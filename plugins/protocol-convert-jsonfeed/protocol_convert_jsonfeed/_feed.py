@@ -3,48 +3,31 @@
 - One item per story, in the collection's reading order (section by section): a teaser and
   its full story share an id, so a collection keeps one item, the full story's.
 - ``id`` is the story's stable id, the same as in every other format.
-- ``content_html`` is the story's body (its lead image first) as HTML; ``summary`` its dek;
+- ``content_html`` is the story's body (its lead image first) as HTML, rendered by
+  :mod:`convert.html` like every other HTML protocol-convert writes (links kept only for
+  http, https and mailto, relative ones resolved against ``base_url``); ``summary`` its dek;
   ``authors`` its authors; ``tags`` its section; ``date_published`` its date (midnight
   UTC: pages show a day, not a time). A value the page does not give is left out, never
   invented. Sponsored blurbs are left out unless ``include_sponsored``.
 - What JSON Feed has no field for (the story's role, whether the page cut it short, author
   handles and bios, the three texts of its lead image, the pages it appeared on) goes in the
   item's ``_protocol`` extension object.
-- Lone surrogates and control characters are removed from every text.
+- Lone surrogates and control characters are removed from every text (``content_html``
+  cleans as :func:`convert.text.xml_text` does: there a lone surrogate shows as U+FFFD).
 """
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from convert.collection import build_collection
-from convert.errors import ExportError
-from convert.tree import (
-    Article,
-    Block,
-    Document,
-    Emphasis,
-    Figure,
-    Heading,
-    Image,
-    Inline,
-    LineBreak,
-    Link,
-    ListBlock,
-    Paragraph,
-    Quote,
-    Signoff,
-    Strong,
-    Text,
-)
+from convert.html import blocks_html, figure_html
+from convert.tree import Article, Document, Image
 
 VERSION = "https://jsonfeed.org/version/1.1"
-_SAFE_URL = re.compile(r"^(https?:|mailto:|#|/)", re.IGNORECASE)
 
 
 def clean(text: str) -> str:
@@ -56,71 +39,6 @@ def clean(text: str) -> str:
     )
 
 
-def _esc(text: str) -> str:
-    return html.escape(clean(text), quote=True)
-
-
-def inlines_html(nodes: Iterable[Inline]) -> str:
-    parts: list[str] = []
-    for node in nodes:
-        if isinstance(node, Text):
-            parts.append(_esc(node.text))
-        elif isinstance(node, Emphasis):
-            parts.append(f"<em>{inlines_html(node.content)}</em>")
-        elif isinstance(node, Strong):
-            parts.append(f"<strong>{inlines_html(node.content)}</strong>")
-        elif isinstance(node, Link):
-            inner = inlines_html(node.content)
-            url = clean(node.url).strip()
-            # An unsafe scheme (javascript:, data:) keeps its text and loses the link.
-            parts.append(f'<a href="{_esc(url)}">{inner}</a>' if _SAFE_URL.match(url) else inner)
-        elif isinstance(node, LineBreak):
-            parts.append("<br>")
-        else:
-            raise ExportError(f"jsonfeed: unsupported inline node {type(node).__name__}")
-    return "".join(parts)
-
-
-def figure_html(image: Image) -> str:
-    parts = ["<figure>"]
-    if image.alt:
-        # There are no image bytes, only their description: show it where the image was.
-        parts.append(f'<div role="img" aria-label="{_esc(image.alt)}">{_esc(image.alt)}</div>')
-    caption = " ".join(
-        p for p in (
-            _esc(image.caption) if image.caption else "",
-            f"<small>{_esc(image.credit)}</small>" if image.credit else "",
-        ) if p
-    )
-    if caption:
-        parts.append(f"<figcaption>{caption}</figcaption>")
-    parts.append("</figure>")
-    return "".join(parts)
-
-
-def blocks_html(blocks: Iterable[Block]) -> str:
-    parts: list[str] = []
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            parts.append(f"<p>{inlines_html(block.content)}</p>")
-        elif isinstance(block, Heading):
-            level = min(max(block.level, 2), 6)
-            parts.append(f"<h{level}>{inlines_html(block.content)}</h{level}>")
-        elif isinstance(block, ListBlock):
-            tag = "ol" if block.ordered else "ul"
-            items = "".join(f"<li>{blocks_html(item)}</li>" for item in block.items)
-            parts.append(f"<{tag}>{items}</{tag}>")
-        elif isinstance(block, Quote):
-            parts.append(f"<blockquote>{blocks_html(block.content)}</blockquote>")
-        elif isinstance(block, Figure):
-            parts.append(figure_html(block.image))
-        elif isinstance(block, Signoff):
-            parts.append(f'<p class="signoff">{inlines_html(block.content)}</p>')
-        else:
-            raise ExportError(f"jsonfeed: unsupported block node {type(block).__name__}")
-    return "\n".join(parts)
-
-
 def _image_dict(image: Image | None) -> dict[str, str] | None:
     if image is None:
         return None
@@ -128,14 +46,12 @@ def _image_dict(image: Image | None) -> dict[str, str] | None:
     return found or None
 
 
-def build_item(article: Article, pages: Sequence[str]) -> dict[str, Any]:
+def build_item(article: Article, pages: Sequence[str], base_url: str | None = None) -> dict[str, Any]:
     item: dict[str, Any] = {"id": article.id}
     if article.title:
         item["title"] = clean(article.title)
-    body = blocks_html(article.body)
-    if article.image is not None:
-        body = figure_html(article.image) + ("\n" + body if body else "")
-    item["content_html"] = body
+    lead = figure_html(article.image) if article.image is not None else ""
+    item["content_html"] = lead + blocks_html(article.body, base_url=base_url)
     if article.dek:
         item["summary"] = clean(article.dek)
     if article.date:
@@ -186,8 +102,9 @@ def build_feed(documents: Sequence[Document], options: Mapping[str, Any]) -> dic
     if options.get("expired"):
         feed["expired"] = True
     include_sponsored = bool(options.get("include_sponsored"))
+    base_url = options.get("base_url") or None
     feed["items"] = [
-        build_item(article, collection.appearances.get(article.id, ()))
+        build_item(article, collection.appearances.get(article.id, ()), base_url)
         for article in collection.articles
         if include_sponsored or article.role != "sponsored"
     ]

@@ -72,15 +72,18 @@ def test_fields_of_a_story():
         "alt": "Lead alt marker", "caption": "Lead caption marker", "credit": "Photo: Lead credit marker"
     }
     html = item["content_html"]
-    assert html.startswith('<figure><div role="img" aria-label="Lead alt marker">')
+    # The HTML is convert.html's (the same as the RSS and Atom exporters write).
+    assert html.startswith('<figure><p class="image-alt">[Image: Lead alt marker]</p><figcaption>'
+                           '<span class="caption">Lead caption marker</span><br>'
+                           '<span class="credit">Photo: Lead credit marker</span></figcaption></figure>')
     for fragment in ("<h2>Subheading marker iota</h2>", "<h3>Minor heading marker kappa</h3>",
                      "<em>Emphasis marker gamma</em>", "<strong>Strong marker delta</strong>",
                      '<a href="https://example.com/a?b=1&amp;c=2">Link marker epsilon</a>',
                      "Line one zeta<br>Line two eta", "<blockquote><p>Quoted marker pi</p>",
                      '<p class="signoff">Signoff marker chi</p>',
-                     "<figcaption><small>Photo: Credit only marker phi</small></figcaption>"):
+                     '<figcaption><span class="credit">Photo: Credit only marker phi</span></figcaption>'):
         assert fragment in html
-    assert "<ul><li><p>Bullet marker lambda</p></li><li><p>Bullet marker mu</p>\n<ol><li>" in html
+    assert "<ul><li><p>Bullet marker lambda</p></li><li><p>Bullet marker mu</p><ol><li>" in html
     assert teaser.truncated and feed["items"][1]["_protocol"] == {
         "role": "teaser", "truncated": True, "section": "Other section",
         "authors": [{"name": "Grace Hopper", "bio": "Grace Hopper is a reporter."}], "pages": ["sample.txt"],
@@ -140,6 +143,15 @@ def test_unsafe_link_schemes_keep_their_text_only():
         Paragraph((Link("javascript:alert(1)", (Text("click"),)), Link("mailto:a@b.c", (Text("mail"),)))),))
     feed = feed_of([Document(Source("p", "0" * 64, "t"), (article,))])
     assert feed["items"][0]["content_html"] == '<p>click<a href="mailto:a@b.c">mail</a></p>'
+
+
+def test_relative_links_resolve_against_base_url_or_keep_their_text_only():
+    article = Article(id=story_id("x"), role="main", title="x", body=(
+        Paragraph((Link("/tech/story", (Text("rel"),)),)),))
+    documents = [Document(Source("p", "0" * 64, "t"), (article,))]
+    assert feed_of(documents)["items"][0]["content_html"] == "<p>rel</p>"
+    with_base = feed_of(documents, base_url="https://www.protocol.com/")["items"][0]["content_html"]
+    assert with_base == '<p><a href="https://www.protocol.com/tech/story">rel</a></p>'
 
 
 def test_a_parsed_page_becomes_one_item_per_story():
