@@ -385,15 +385,22 @@ def _registry_for(settings: _Settings) -> Registry:
     return registry
 
 
+def _read_stdin(settings: _Settings) -> bytes:
+    from .textio import DEFAULT_MAX_SIZE, read_stream
+
+    return read_stream(sys.stdin.buffer, max_size=settings.max_size if settings.max_size is not None
+                       else DEFAULT_MAX_SIZE)
+
+
 def _read(settings: _Settings, source: str, registry: Registry, data: bytes | None = None) -> Document:
     """Parse ``source``; standard input's bytes may have been read beforehand (``data``)."""
     from .api import parse
-    from .textio import DEFAULT_MAX_SIZE
+    from .textio import DEFAULT_MAX_SIZE, read_stream
 
     max_size = settings.max_size if settings.max_size is not None else DEFAULT_MAX_SIZE
     if source == STDIO:
         if data is None:
-            data = sys.stdin.buffer.read()
+            data = read_stream(sys.stdin.buffer, max_size=max_size)
         return parse(data, reader=settings.reader, name=None, encoding=settings.encoding, max_size=max_size,
                      registry=registry)
     try:
@@ -1098,7 +1105,7 @@ def _run_collection(job: ConvertJob, registry: Registry, formats: list[str], set
         return
 
     # standard input is read here, and parsed in its place among the others
-    calls = [(settings, s, sys.stdin.buffer.read() if s == STDIO else None) for s in sources]
+    calls = [(settings, s, _read_stdin(settings) if s == STDIO else None) for s in sources]
     parallel = pool if len(calls) > 1 else None
     parsed = [0]
 

@@ -25,7 +25,7 @@ from .errors import (
     OutputExistsError,
 )
 
-__all__ = ["DEFAULT_MAX_SIZE", "atomic_output", "decode_text", "read_input"]
+__all__ = ["DEFAULT_MAX_SIZE", "atomic_output", "decode_text", "read_input", "read_stream"]
 
 #: Inputs larger than this are refused unless the limit is raised (a saved page is ~20 KB).
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
@@ -67,6 +67,19 @@ def read_input(path: str | os.PathLike[str], *, max_size: int | None = DEFAULT_M
         raise InputError("is a directory, not a page", path=name) from None
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), path=name) from None
+
+
+def read_stream(stream: BinaryIO, *, name: str = "<stdin>", max_size: int | None = DEFAULT_MAX_SIZE) -> bytes:
+    """All the bytes of a stream (standard input), never more than ``max_size`` in memory:
+    a longer stream is refused with the limit stated."""
+    if max_size is None:
+        return stream.read()
+    data = stream.read(max_size + 1)
+    if len(data) > max_size:
+        raise InputTooLargeError(
+            f"is over the {max_size:,}-byte limit (raise it with --max-size)", path=name
+        )
+    return data
 
 
 def decode_text(data: bytes, *, name: str | None = None, encoding: str | None = None,

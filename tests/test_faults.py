@@ -103,3 +103,24 @@ def test_inputs_over_the_limit_are_refused_before_reading(tmp_path):
     with pytest.raises(InputTooLargeError, match="over the 100-byte limit"):
         convert.parse(big, max_size=100)
     assert convert.parse(big, max_size=None).articles
+
+
+def test_standard_input_is_read_in_bounded_memory():
+    import io
+
+    from convert.textio import read_stream
+
+    with pytest.raises(InputTooLargeError, match="over the 10-byte limit"):
+        read_stream(io.BytesIO(b"x" * 1_000_000), max_size=10)
+    assert read_stream(io.BytesIO(b"x" * 10), max_size=10) == b"x" * 10
+
+
+def test_cli_refuses_oversized_standard_input():
+    from click.testing import CliRunner
+
+    from convert.cli import main
+
+    result = CliRunner().invoke(main, ["convert", "-", "-t", "json", "-o", "-", "--max-size", "100"],
+                                input=b"word " * 1000)
+    assert result.exit_code == 3
+    assert "<stdin>: is over the 100-byte limit" in result.output
