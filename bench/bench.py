@@ -20,7 +20,7 @@ pages), then time, each in a fresh process so that memory is measured per comman
 For each: total seconds, milliseconds per page, pages per second, and peak memory: the peak
 resident set of the largest process (from ``wait4``'s rusage: the child and every process
 it waited for) and, when psutil is installed, the peak of the whole process tree's summed RSS
-sampled every 10 ms (worker processes included; pages shared after fork are counted once per
+sampled every 50 ms (worker processes included; pages shared after fork are counted once per
 process, so this over-counts). Then the ratios against pandoc. Without pandoc the pandoc rows
 are reported as skipped.
 """
@@ -68,6 +68,11 @@ class Row:
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+#: How often the process tree's memory is sampled: each sample walks /proc (1-3 ms of CPU),
+#: so sampling more often would take a noticeable share of a 2-core machine from the run.
+SAMPLE_SECONDS = 0.05
+
+
 def _tree_rss(pid: int) -> int:
     import psutil
 
@@ -101,7 +106,7 @@ def measure(command: list[str], *, cwd: Path | None = None) -> tuple[float, floa
     def sample() -> None:
         while not done.is_set():
             peak_tree[0] = max(peak_tree[0], _tree_rss(process.pid))
-            done.wait(0.01)
+            done.wait(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True) if sampling else None
     if sampler is not None:

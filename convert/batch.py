@@ -1104,8 +1104,17 @@ def _run_collection(job: ConvertJob, registry: Registry, formats: list[str], set
     if not sources:
         return
 
-    # standard input is read here, and parsed in its place among the others
-    calls = [(settings, s, _read_stdin(settings) if s == STDIO else None) for s in sources]
+    # standard input is read here, and parsed in its place among the others; too much of it
+    # is one failed input, like any other
+    calls: list[tuple[Any, ...]] = []
+    for source in sources:
+        if source != STDIO:
+            calls.append((settings, source, None))
+            continue
+        try:
+            calls.append((settings, source, _read_stdin(settings)))
+        except ConvertError as error:
+            _count(reporter, _Outcome(failures=[Failure.of(error)]))
     parallel = pool if len(calls) > 1 else None
     parsed = [0]
 

@@ -516,3 +516,13 @@ def test_pages_cross_from_workers_unchanged(seed_document):
     outcomes = [_Outcome(document=d) for d in documents]
     back = pickle.loads(_pack(outcomes))
     assert [o.document for o in back] == documents
+
+
+def test_too_much_stdin_is_one_failed_input_of_a_collection(tmp_path):
+    paths = write_trees(tmp_path / "in", [tree_document("p0.txt", story("Story 0"))])
+    result = cli(paths[0], "-", "-f", "json", "--collection", "-o", str(tmp_path / "all.json"), "--max-size", "2000",
+                 input=b"x" * 5000)
+    assert result.returncode == 1
+    assert b"<stdin>: is over the 2,000-byte limit" in result.stderr
+    assert b"converted 1, skipped 0, failed 1" in result.stderr
+    assert [d.source.name for d in jsonform.loads((tmp_path / "all.json").read_bytes())] == ["p0.txt"]
