@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 from collections.abc import Mapping, Sequence
@@ -134,11 +133,6 @@ def convert(
     sources = list(source) if isinstance(source, (list, tuple)) else [source]
     documents = [parse(s, reader=reader, registry=registry) for s in sources]
     return export(documents, format, destination, options=options, force=force, registry=registry)
-
-
-def sha256_of(data: bytes) -> str:
-    """The hex sha256 of an input's bytes, as recorded in :class:`~convert.tree.Source`."""
-    return hashlib.sha256(data).hexdigest()
 
 
 # Names Windows reserves whatever the extension; refused on every platform so that output

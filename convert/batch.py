@@ -716,8 +716,15 @@ def _results(
 
     def take(chunk: list[tuple[Any, ...]], future: Any) -> list[tuple[tuple[Any, ...], _Outcome]]:
         import pickle
+        from concurrent.futures.process import BrokenProcessPool
 
-        seconds, packed = future.result()
+        try:
+            seconds, packed = future.result()
+        except BrokenProcessPool:
+            pages = ", ".join(str(call[1]) for call in chunk if len(call) > 1)
+            raise ConvertError(
+                f"a worker process died (out of memory, or a crash inside a library) while converting {pages}"
+            ) from None
         outcomes = pickle.loads(packed) if isinstance(packed, bytes) else packed  # (run here: not packed)
         timing["pages"] += len(chunk)
         timing["seconds"] += seconds

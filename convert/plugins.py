@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
@@ -266,5 +266,3 @@ def reset_default_registry() -> None:
     global _default
     _default = None
 
-
-RegisterFunction = Callable[[Any], None]

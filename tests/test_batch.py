@@ -526,3 +526,43 @@ def test_too_much_stdin_is_one_failed_input_of_a_collection(tmp_path):
     assert b"<stdin>: is over the 2,000-byte limit" in result.stderr
     assert b"converted 1, skipped 0, failed 1" in result.stderr
     assert [d.source.name for d in jsonform.loads((tmp_path / "all.json").read_bytes())] == ["p0.txt"]
+
+
+CRASHING_READER = """
+import multiprocessing, os
+from convert import Reader, hookimpl
+
+def read(data, name, options):
+    if multiprocessing.parent_process() is not None:  # only in a worker process
+        os._exit(9)
+    from convert.readers.protocol import read_page  # the main process reads normally
+    return read_page(b"Policy\\n\\nA headline here\\n\\nBody text long enough to be one.\\n", name, options)
+
+@hookimpl
+def register_readers(register):
+    register(Reader(name="crashy", read=read, extensions=(".crash",)))
+"""
+
+
+def test_a_worker_that_dies_is_reported_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from test_plugins import install_fake_distribution
+
+    site = tmp_path / "site"
+    site.mkdir()
+    install_fake_distribution(site, "pc_crashy", {"crashy": "pc_crashy_mod"}, {"pc_crashy_mod": CRASHING_READER})
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for n in range(6):
+        (pages / f"p{n}.crash").write_text("anything")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), *sys.path])}
+    done = subprocess.run([sys.executable, "-m", "convert", "convert", str(pages), "-t", "json",
+                           "-o", str(tmp_path / "out"), "--jobs", "2", "--no-progress"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode != 0
+    assert "a worker process died" in done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert not list((tmp_path / "out").glob("*.part")) if (tmp_path / "out").exists() else True

@@ -149,10 +149,6 @@ def words(line: str) -> int:
     return len(line.split())
 
 
-def is_chrome(line: str) -> bool:
-    return bool(KEEP_READING.match(line) or (len(line) <= CHROME_MAX and CHROME_ANY.match(line)))
-
-
 @_cached
 def is_credit(line: str) -> bool:
     if CREDIT_PREFIX.match(line):
