@@ -450,60 +450,14 @@ def _export_file(registry: Registry, document: Document, fmt: str, target: str, 
 
 
 def save(path: str | os.PathLike[str], data: bytes, *, force: bool = False, sync: bool = True) -> None:
-    """Write ``data`` to ``path`` atomically, as :func:`convert.textio.atomic_output` does
-    (a temporary file beside it, renamed into place; an existing file kept unless
-    ``force``). ``sync=False`` skips the fsync: a batch writes thousands of small files, and
-    one fsync each (about 5 ms here) would cost more than converting them, so
-    :func:`run_job` flushes everything to disk once, at the end (``os.sync``). An
-    interrupted run still never leaves a partial file: only a power cut before that final
-    flush could."""
-    import contextlib
-    import tempfile
+    """Write ``data`` to ``path`` atomically (:func:`convert.textio.atomic_output`).
+    ``sync=False`` skips the per-file fsync: a batch writes thousands of small files, and one
+    fsync each (about 5 ms here) would cost more than converting them, so :func:`run_job`
+    flushes everything to disk once, at the end (``os.sync``)."""
+    from .textio import atomic_output
 
-    from .errors import OutputExistsError
-
-    name = os.fspath(path)
-    target = Path(name)
-    if target.is_dir():
-        raise OutputError("is a directory; give a file name", path=name)
-    if not force and os.path.lexists(name):
-        raise OutputExistsError("already exists (use --force to overwrite)", path=name)
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write here: {exc.strerror or exc}", path=name) from None
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            if sync:
-                stream.flush()
-                os.fsync(stream.fileno())
-        os.chmod(temp_name, 0o666 & ~_UMASK)
-        if force:
-            os.replace(temp_name, name)
-        else:
-            try:
-                os.link(temp_name, name)  # fails if the target appeared meanwhile
-            except FileExistsError:
-                raise OutputExistsError("already exists (use --force to overwrite)", path=name) from None
-            except OSError:
-                if os.path.lexists(name):
-                    raise OutputExistsError("already exists (use --force to overwrite)", path=name) from None
-                os.replace(temp_name, name)
-    except OSError as exc:
-        raise OutputError(f"cannot write: {exc.strerror or exc}", path=name) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-_UMASK = _umask()
+    with atomic_output(path, force=force, sync=sync) as stream:
+        stream.write(data)
 
 
 def _parse_task(settings: _Settings, source: str, data: bytes | None = None) -> _Outcome:
