@@ -279,6 +279,8 @@ class Chunk:
     authors: list[Author] = field(default_factory=list)
     sponsored: bool = False
     first: bool = False
+    #: the header, once read (cutting a chunk keeps its header: it is at the start)
+    header: Header | None = None
 
 
 class PageReader:
@@ -378,7 +380,8 @@ class PageReader:
         header after the main body), cut it in two."""
         result: list[Chunk] = []
         for chunk in chunks:
-            start = header_end(chunk.lines, chunk.first)
+            chunk.header = read_header(chunk.lines, chunk.first)
+            start = chunk.header.end
             cut = find_teaser_start(chunk.lines, start, marked=chunk.truncated or bool(chunk.authors))
             if cut is None and chunk.first and chunk.truncated:
                 # The marker cut a teaser, not the main story: find its label and headline.
@@ -386,7 +389,7 @@ class PageReader:
             if cut is None:
                 result.append(chunk)
                 continue
-            result.append(Chunk(chunk.lines[:cut], first=chunk.first))
+            result.append(Chunk(chunk.lines[:cut], first=chunk.first, header=chunk.header))
             result.append(Chunk(chunk.lines[cut:], chunk.truncated, chunk.authors, chunk.sponsored))
         return result
 
@@ -598,10 +601,6 @@ def _newsletter_header(lines: list[Line], index: int, header: Header) -> Header 
         header.end = end
         return header
     return None
-
-
-def header_end(lines: list[Line], first: bool) -> int:
-    return read_header(lines, first).end
 
 
 def find_teaser_start(lines: list[Line], body_start: int, *, marked: bool) -> int | None:
@@ -837,7 +836,7 @@ def list_runs(lines: list[Line]) -> list[list[Line]]:
 
 
 def build_article(chunk: Chunk, role: Role) -> tuple[Article, list[list[str]], list[str]]:
-    header = read_header(chunk.lines, chunk.first)
+    header = chunk.header if chunk.header is not None else read_header(chunk.lines, chunk.first)
     body, sponsors = read_body(chunk.lines[header.end :])
     if chunk.sponsored:
         role = "sponsored"
