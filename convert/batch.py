@@ -449,6 +449,26 @@ def _export_file(registry: Registry, document: Document, fmt: str, target: str, 
     save(target, data, force=settings.force, sync=settings.sync_each)
 
 
+def _quiet_broken_pool_noise() -> None:
+    """When a worker dies, Python 3.11's pool manager thread may fail to mark a future we
+    had cancelled (``InvalidStateError``, fixed in 3.12) and print a thread traceback. The
+    death itself is reported in one line by the batch; only that noise is silenced."""
+    import threading
+    from concurrent.futures import InvalidStateError
+
+    previous = threading.excepthook
+    if getattr(previous, "_protocol_convert", False):
+        return
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is not None and issubclass(args.exc_type, InvalidStateError):
+            return
+        previous(args)
+
+    hook._protocol_convert = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
+
+
 def save(path: str | os.PathLike[str], data: bytes, *, force: bool = False, sync: bool = True) -> None:
     """Write ``data`` to ``path`` atomically (:func:`convert.textio.atomic_output`).
     ``sync=False`` skips the per-file fsync: a batch writes thousands of small files, and one
@@ -522,6 +542,7 @@ class _Pool:
                 mp_context=multiprocessing.get_context(method),
                 initializer=_init_worker,
             )
+            _quiet_broken_pool_noise()
         return self.executor
 
     def _open_dask(self) -> Any:
