@@ -19,11 +19,13 @@ Control (environment):
 
 from __future__ import annotations
 
+import importlib
 import os
+import re
+import sys
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Any
 
 import pluggy
@@ -91,9 +93,8 @@ def get_plugin_manager(
         return manager
     allowed = _names(environ.get(LOAD_ENV))
     infos = {} if infos is None else infos
-    for entry_point in sorted(metadata.entry_points(group=hookspecs.PROJECT_NAME), key=_ep_key):
-        dist = entry_point.dist
-        dist_name = dist.metadata["Name"] if dist is not None else None
+    for entry_point in sorted(find_entry_points(hookspecs.PROJECT_NAME), key=_ep_key):
+        dist_name = entry_point.distribution
         core = dist_name is not None and _canonical(dist_name) == CORE_DISTRIBUTION
         if entry_point.name in blocked or manager.is_blocked(entry_point.name):
             continue
@@ -104,7 +105,7 @@ def get_plugin_manager(
         info = PluginInfo(
             name=entry_point.name,
             distribution=dist_name,
-            version=dist.version if dist is not None else None,
+            version=entry_point.version,
             module=entry_point.value,
         )
         infos[entry_point.name] = info
@@ -116,8 +117,138 @@ def get_plugin_manager(
     return manager
 
 
-def _ep_key(entry_point: metadata.EntryPoint) -> tuple[str, str]:
+def _ep_key(entry_point: EntryPoint) -> tuple[str, str]:
     return (entry_point.name, entry_point.value)
+
+
+class EntryPoint:
+    """One entry point of a group, with the name and version of its distribution."""
+
+    __slots__ = ("distribution", "name", "value", "version")
+
+    def __init__(self, name: str, value: str, distribution: str | None, version: str | None) -> None:
+        self.name = name
+        self.value = value
+        self.distribution = distribution
+        self.version = version
+
+    def __repr__(self) -> str:
+        return f"EntryPoint({self.name!r}, {self.value!r}, {self.distribution!r}, {self.version!r})"
+
+    def load(self) -> Any:
+        """Import the object named by ``module:attr.attr [extras]``, as importlib.metadata does."""
+        target = self.value.split("[", 1)[0]
+        module_name, _, attributes = target.partition(":")
+        loaded: Any = importlib.import_module(module_name.strip())
+        for attribute in filter(None, attributes.strip().split(".")):
+            loaded = getattr(loaded, attribute)
+        return loaded
+
+
+def find_entry_points(group: str) -> list[EntryPoint]:
+    """The entry points of ``group`` in the distributions on ``sys.path``.
+
+    The same answer as ``importlib.metadata.entry_points(group=group)``: distributions are
+    ``*.dist-info`` and ``*.egg-info`` directories on ``sys.path``, and the first one of a
+    name wins. It is found by reading those directories directly, because importing
+    ``importlib.metadata`` (its email parser and zip support) took 17 ms of a 150 ms cold
+    run. Paths this scan cannot read (a zip file on ``sys.path``) and import hooks that
+    provide distributions of their own are left to importlib.metadata.
+    """
+    if _needs_importlib_metadata():
+        return _entry_points_from_importlib_metadata(group)
+    found: list[EntryPoint] = []
+    seen: set[str] = set()
+    for directory, stem in _distribution_dirs():
+        name = _normalized(stem.rpartition(".")[0].partition("-")[0])
+        if name in seen:
+            continue
+        seen.add(name)
+        entries = list(_group_entries(os.path.join(directory, stem, "entry_points.txt"), group))
+        if not entries:
+            continue
+        dist_name, version = _name_and_version(os.path.join(directory, stem))
+        found.extend(EntryPoint(key, value, dist_name, version) for key, value in entries)
+    return found
+
+
+def _needs_importlib_metadata() -> bool:
+    if any(os.path.isfile(entry) for entry in sys.path):
+        return True
+    return any(
+        hasattr(finder, "find_distributions") and getattr(finder, "__name__", "") != "PathFinder"
+        for finder in sys.meta_path
+    )
+
+
+def _entry_points_from_importlib_metadata(group: str) -> list[EntryPoint]:
+    from importlib import metadata
+
+    found = []
+    for entry_point in metadata.entry_points(group=group):
+        dist = entry_point.dist
+        found.append(EntryPoint(
+            entry_point.name,
+            entry_point.value,
+            dist.metadata["Name"] if dist is not None else None,
+            dist.version if dist is not None else None,
+        ))
+    return found
+
+
+def _distribution_dirs() -> Iterator[tuple[str, str]]:
+    for entry in sys.path:
+        directory = entry or "."
+        try:
+            children = sorted(os.listdir(directory))
+        except OSError:  # missing, not a directory, or a path hook's token
+            continue
+        for child in children:
+            if child.lower().endswith((".dist-info", ".egg-info")):
+                yield directory, child
+
+
+def _normalized(name: str) -> str:
+    # importlib.metadata's Prepared.normalize: PEP 503, with dashes as underscores
+    return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+
+
+def _group_entries(path: str, group: str) -> Iterator[tuple[str, str]]:
+    """``(name, value)`` pairs of ``[group]`` in an entry_points.txt (an INI file)."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except (OSError, UnicodeDecodeError):  # no entry points, or an .egg-info file
+        return
+    section = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+        elif section == group:
+            key, sep, value = line.partition("=")
+            if sep:
+                yield key.strip(), value.strip()
+
+
+def _name_and_version(info_dir: str) -> tuple[str | None, str | None]:
+    """The Name and Version fields of a distribution's METADATA (or PKG-INFO)."""
+    fields: dict[str, str] = {}
+    for filename in ("METADATA", "PKG-INFO"):
+        try:
+            with open(os.path.join(info_dir, filename), encoding="utf-8") as file:
+                for line in file:
+                    if not line.strip():
+                        break  # the headers end at the first blank line
+                    key, sep, value = line.partition(":")
+                    if sep and key in ("Name", "Version"):
+                        fields.setdefault(key, value.strip())
+            break
+        except (OSError, UnicodeDecodeError):
+            continue
+    return fields.get("Name"), fields.get("Version")
 
 
 def _canonical(name: str) -> str:
