@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["xml_text"]
+__all__ = ["replace_lone_surrogates", "xml_text"]
 
 _SPECIAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 _DROP = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
@@ -30,3 +30,9 @@ def xml_text(text: str | None) -> str:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", " ").replace("\x0c", " ")
     return _SURROGATE.sub("\ufffd", _DROP.sub("", text))
+
+
+def replace_lone_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (possible only in a tree loaded from JSON that held
+    one) replaced by U+FFFD: it is not Unicode text, and most consumers reject it."""
+    return _SURROGATE.sub("\ufffd", text)

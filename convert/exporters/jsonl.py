@@ -25,8 +25,6 @@ than tab, newline and carriage return are dropped (vertical tab and form feed be
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, BinaryIO
 
@@ -36,7 +34,6 @@ from ..tree import Article, Document
 
 _CONTROLS: dict[int, str | None] = {c: None for c in (*range(0x00, 0x09), *range(0x0E, 0x20))}
 _CONTROLS.update({0x0B: " ", 0x0C: " "})
-_SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 #: bytes of held-back teaser lines kept in memory before they move to a temporary file
@@ -44,8 +41,10 @@ SPOOL_MEMORY = 4 * 1024 * 1024
 
 
 def _clean(value: Any) -> Any:
+    from ..text import replace_lone_surrogates
+
     if isinstance(value, str):
-        return _SURROGATES.sub("\ufffd", value.translate(_CONTROLS))
+        return replace_lone_surrogates(value.translate(_CONTROLS))
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -55,6 +54,8 @@ def _clean(value: Any) -> Any:
 
 def story_line(article: Article, source: dict[str, Any]) -> bytes:
     """One story as one line of JSON (with its newline), UTF-8."""
+    import json  # here, not at the top: registering the format must stay cheap
+
     from ..jsonform import article_to_dict
 
     data = article_to_dict(article)

@@ -6,7 +6,6 @@ back in and converted to any other format.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, BinaryIO
 
@@ -14,17 +13,15 @@ from ..formats import Exporter, Option, Reader
 from ..hookspecs import hookimpl
 from ..tree import Document
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
 
 def write_json(documents: Sequence[Document], stream: BinaryIO, options: Mapping[str, Any]) -> None:
     from .. import jsonform
+    from ..text import replace_lone_surrogates
 
     indent = options.get("indent")
     text = jsonform.dumps(documents, indent=indent if indent and indent > 0 else None)
-    # A lone surrogate (possible only in a tree loaded from JSON that held one) is not Unicode
-    # text and many JSON consumers reject it: it becomes U+FFFD, as in every other format.
-    stream.write(_LONE_SURROGATE.sub("\ufffd", text).encode("utf-8"))
+    # as in every other format, a lone surrogate becomes U+FFFD
+    stream.write(replace_lone_surrogates(text).encode("utf-8"))
 
 
 def read_json(data: bytes, name: str | None, options: Mapping[str, Any]) -> Document:

@@ -59,28 +59,26 @@ READER_NAME = "protocol"
 KEEP_READING = re.compile(r"^(keep reading\s*show less|keep reading|show less)$", re.I)
 END_CHROME = re.compile(r"^(latest stories|bulletins|more from protocol|recent stories|related stories)$", re.I)
 ALWAYS_CHROME = re.compile(r"^(latest stories|recent stories|related stories)$", re.I)
-CHROME = [
-    re.compile(p, re.I)
-    for p in (
-        r"^\(?\s*(was this|did someone|is this|has this|were you)\b.*\bforward(ed)?\b.*$",
-        r"^\(?\s*forwarded (this|an) (email|newsletter)\b.*$",
-        r"^\(?\s*(got|received) this (email|newsletter) from a friend\b.*$",
-        r"^(subscribe|sign up|sign me up|get the newsletter|subscribe now|subscribe here|join now)[.!]?$",
-        r"^(enter your e-?mail( address)?|your e-?mail( address)?|e-?mail address)[.:…]*$",
-        r"^(sign up|subscribe)\b.{0,80}\b(newsletter|inbox|email|updates)\b.*$",
-        r"^.{0,60}\b(delivered|straight) to your inbox\b.*$",
-        r"^.*\b(we|this (site|website)) uses? cookies\b.*$",
-        r"^.*\bby (continuing|using) (to use )?(this|our) (site|website)\b.*\bcookies\b.*$",
-        r"^(accept|accept all|accept cookies|accept all cookies|reject all|cookie settings|manage cookies|"
-        r"got it)[.!]?$",
-        r"^(share|share this (story|article)|print|advertisement|skip to (main )?content|menu|search)$",
-        r"^by signing up,? you agree\b.*$",
-        r"^protocol\s*(—|–|--|:)\s*\S.*$",  # the masthead tagline ("Protocol — the inside story ...")
-        r"^(this newsletter|source code) is your guide\b.*$",
-    )
-]
-# one alternation: a page's lines are matched against all chrome patterns in a single pass
-CHROME_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME), re.I)
+# Site chrome, matched as one alternation so that a line is tried against all of it in a
+# single pass (and compiled once: compiling is most of this module's import time).
+CHROME_PATTERNS = (
+    r"^\(?\s*(was this|did someone|is this|has this|were you)\b.*\bforward(ed)?\b.*$",
+    r"^\(?\s*forwarded (this|an) (email|newsletter)\b.*$",
+    r"^\(?\s*(got|received) this (email|newsletter) from a friend\b.*$",
+    r"^(subscribe|sign up|sign me up|get the newsletter|subscribe now|subscribe here|join now)[.!]?$",
+    r"^(enter your e-?mail( address)?|your e-?mail( address)?|e-?mail address)[.:…]*$",
+    r"^(sign up|subscribe)\b.{0,80}\b(newsletter|inbox|email|updates)\b.*$",
+    r"^.{0,60}\b(delivered|straight) to your inbox\b.*$",
+    r"^.*\b(we|this (site|website)) uses? cookies\b.*$",
+    r"^.*\bby (continuing|using) (to use )?(this|our) (site|website)\b.*\bcookies\b.*$",
+    r"^(accept|accept all|accept cookies|accept all cookies|reject all|cookie settings|manage cookies|"
+    r"got it)[.!]?$",
+    r"^(share|share this (story|article)|print|advertisement|skip to (main )?content|menu|search)$",
+    r"^by signing up,? you agree\b.*$",
+    r"^protocol\s*(—|–|--|:)\s*\S.*$",  # the masthead tagline ("Protocol — the inside story ...")
+    r"^(this newsletter|source code) is your guide\b.*$",
+)
+CHROME_ANY = re.compile("|".join(f"(?:{p})" for p in CHROME_PATTERNS), re.I)
 #: chrome is a short line (a widget, a banner sentence): longer lines are never tried
 CHROME_MAX = 300
 DATE = re.compile(
