@@ -7,14 +7,13 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 from conftest import SEED
 
-from convert.cli import main
+from convert.testing import run_cli
 
 
 def run(*args: str, input: bytes | None = None):
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+    return run_cli(args, input=input)
 
 
 def test_short_form_takes_the_format_from_the_extension(tmp_path):
@@ -132,7 +131,7 @@ def test_python_dash_m_and_help_need_no_plugins():
     done = subprocess.run([sys.executable, "-m", "convert", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "Usage:" in done.stdout
     probe = ("import sys; from convert.cli import main\n"
-             "try: main(['--help'])\nexcept SystemExit: pass\n"
+             "main(['--help'])\n"
              "print(sorted(m for m in ('pluggy','ebooklib','docx','feedgen','lxml') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip().endswith("[]")
