@@ -393,3 +393,14 @@ def test_install_notes_when_the_environment_variable_would_keep_the_plugin_out(f
     result = run_cli(["install", "pc-txt"])
     assert result.exit_code == 0
     assert "PROTOCOL_CONVERT_LOAD_PLUGINS is set and does not name 'txt'" in result.output
+
+
+def test_uninstall_takes_the_end_of_the_input_for_no_and_asks_again_when_unsure(fake_pip):
+    calls, states, _ = fake_pip
+    states.append([*CORE, _plugin("txt", "pc-txt")])
+    declined = run_cli(["uninstall", "pc-txt"])  # stdin empty: as `< /dev/null`
+    assert declined.exit_code == 1 and calls == []
+    assert declined.stderr == "Uninstall pc-txt? [y/N]: \nprotocol-convert: aborted: nothing was uninstalled\n"
+    unsure = run_cli(["uninstall", "pc-txt"], input="maybe\nYes\n")
+    assert unsure.exit_code == 0 and calls == [["uninstall", "-y", "pc-txt"]]
+    assert unsure.stderr.count("Uninstall pc-txt? [y/N]: ") == 2 and "Please answer y or n." in unsure.stderr
