@@ -220,6 +220,15 @@ def test_the_help_lists_the_commands_and_keeps_the_layout_of_its_text():
         assert "-p, --disable-plugin NAME" in result.stdout and "--debug" in result.stdout
 
 
+def test_docs_quote_the_real_help(monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.setenv("COLUMNS", "80")
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    quoted = text.split("`protocol-convert --help`:\n\n```text\n", 1)[1].split("```\n", 1)[0]
+    assert quoted == run("--help").stdout
+
+
 def test_help_fits_a_narrow_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "60")
     result = run("convert", "--help")
