@@ -1,35 +1,179 @@
 """The ``protocol-convert`` command line.
 
 Only this module turns :class:`~convert.errors.ConvertError` into messages and exit codes
-(see ``docs/errors.md``). Heavy modules are imported inside the commands, so ``--help``
-stays fast.
+(see ``docs/errors.md``). It is built on :mod:`argparse`, and heavy modules are imported
+inside the commands, so ``--help`` stays fast: a command's parser is built only when that
+command runs, and ``install``/``uninstall`` (in :mod:`convert.cli_plugins`) are imported only
+when used.
+
+:func:`main` runs the command line on a list of arguments and returns the exit status, so
+tests call it directly (see :func:`convert.testing.run_cli`); :func:`run` is the console
+script.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
-
-import click
+from typing import Any
 
 from . import __version__
 
+PROG = "protocol-convert"
+EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
-EPILOG = """\b
+#: every command and its summary, in the order the top-level ``--help`` lists them (one line
+#: each: at most 65 characters)
+COMMANDS = {
+    "convert": "Convert INPUT pages ('-' for stdin) to one or more formats.",
+    "formats": "List the output and input formats and the plugins they come from.",
+    "plugins": "List the installed plugins, what each registers, and load errors.",
+    "install": "Install plugins into protocol-convert's own environment (pip).",
+    "uninstall": "Uninstall plugins, by distribution name or plugin name.",
+}
+#: the commands that live in cli_plugins (they run pip), imported on first use
+LAZY_COMMANDS = frozenset({"install", "uninstall"})
+#: options accepted before the command that take a value: their value is not the command
+VALUE_OPTIONS = frozenset({"-p", "--disable-plugin"})
+
+DESCRIPTION = """\
+Convert saved Protocol (protocol.com) pages into EPUB, DOCX, RSS, Atom, JSON.
+
+A page is read once into a normalized document tree (stories, sections,
+headlines, deks, images, authors, teasers) and written in every format asked
+for. Formats come from plugins: see `protocol-convert formats` and
+`protocol-convert plugins`.
+"""
+
+EPILOG = """\
 Examples:
   protocol-convert page.txt -o page.epub          format from the extension
   protocol-convert convert page.txt -t epub,docx,json -o out/
-  protocol-convert convert - -t json -o -          stdin to stdout
-  protocol-convert formats --options               every format and its options
+  protocol-convert convert - -t json -o -         stdin to stdout
+  protocol-convert formats --options              every format and its options
 
-Exit codes: 0 done, 1 some inputs failed, 2 usage or option error, 3 input error,
-4 output error, 5 plugin or format error, 6 an exporter failed, 70 internal error,
-130 interrupted. See docs/errors.md.
+Exit codes: 0 done, 1 some inputs failed, 2 usage or option error, 3 input
+error, 4 output error, 5 plugin or format error, 6 an exporter failed,
+70 internal error, 130 interrupted. See docs/errors.md.
 """
+
+
+class UsageError(Exception):
+    """A command line argparse cannot make sense of (exit status 2). ``command`` is the
+    command whose ``--help`` would have helped, or ``None`` for the top level."""
+
+    def __init__(self, message: str, command: str | None = None) -> None:
+        super().__init__(message)
+        self.command = command
+
+    def line(self) -> str:
+        where = f"{PROG} {self.command}" if self.command else PROG
+        return f"{PROG}: error: {self} (see `{where} --help`)"
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and epilogs keep their layout; ``-t, --to FORMAT`` names the metavar
+    once; ``--progress / --no-progress``; ``Usage:``; and at most 80 columns, however wide
+    the terminal."""
+
+    def __init__(self, prog: str) -> None:
+        import shutil
+
+        width = min(shutil.get_terminal_size().columns, 80)
+        super().__init__(prog, max_help_position=34, width=width - 2)
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "Usage: " if prefix is None else prefix)
+
+    def _format_action_invocation(self, action: argparse.Action) -> str:
+        if isinstance(action, argparse.BooleanOptionalAction):  # a switch and its opposite
+            return " / ".join(action.option_strings)
+        if not action.option_strings or action.nargs == 0:
+            return super()._format_action_invocation(action)
+        metavar = self._format_args(action, self._get_default_metavar_for_optional(action))
+        return f"{', '.join(action.option_strings)} {metavar}"
+
+
+class Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are raised as :class:`UsageError` (one line, exit
+    status 2), with its options under ``Options:``, and no option abbreviations (``--forc``
+    for ``--force``), which a new option could break."""
+
+    def __init__(self, command: str | None, *, usage: str, description: str, epilog: str | None = None) -> None:
+        super().__init__(
+            prog=f"{PROG} {command}" if command else PROG, usage=usage, description=description,
+            epilog=epilog, formatter_class=HelpFormatter, add_help=False, allow_abbrev=False,
+        )
+        self.command = command
+        self.options = self.add_argument_group("Options")
+
+    def error(self, message: str) -> Any:
+        raise UsageError(message.removeprefix("argument "), self.command)
+
+    def parse(self, args: Sequence[str]) -> argparse.Namespace:
+        """Parse ``args`` (options and arguments in any order; after ``--``, arguments only);
+        anything unknown is a :class:`UsageError`."""
+        args, rest = list(args), []
+        if "--" in args:  # set apart here: argparse's intermixed parsing drops the "--"
+            index = args.index("--")
+            args, rest = args[:index], args[index + 1:]
+        namespace, extras = self.parse_known_intermixed_args(args)
+        for extra in extras:
+            if extra.startswith("-") and extra != "-":
+                name = extra.partition("=")[0]
+                raise UsageError(f"no such option: {name}{self._did_you_mean(name)}", self.command)
+        positional = next((action.dest for action in self._actions if not action.option_strings), None)
+        if positional is not None and rest:
+            setattr(namespace, positional, [*getattr(namespace, positional), *rest])
+            rest = []
+        if extras or rest:
+            raise UsageError(f"unexpected argument: {(extras or rest)[0]!r}", self.command)
+        return namespace
+
+    def _did_you_mean(self, name: str) -> str:
+        import difflib
+
+        # compared without their dashes, which every option shares
+        known = {option.lstrip("-"): option for action in self._actions for option in action.option_strings}
+        close = difflib.get_close_matches(name.lstrip("-"), known, n=1)
+        return f" (did you mean {known[close[0]]}?)" if close else ""
+
+    def add_common_options(self) -> None:
+        """``-p/--disable-plugin`` and ``--debug`` (accepted before the command and after it,
+        by every command), and ``-h/--help``."""
+        self.options.add_argument(
+            "-p", "--disable-plugin", dest="disabled", action="append", default=[], metavar="NAME",
+            help="Do not load plugin NAME for this run (repeatable).",
+        )
+        self.options.add_argument("--debug", action="store_true", help="Show the full traceback of an error.")
+        self.options.add_argument("-h", "--help", action="help", help="Show this message and exit.")
+
+
+class Command:
+    """A command: its help, how to build its parser, and what it runs.
+
+    ``description`` is shown as written (at most 78 columns); ``arguments`` adds the
+    command's own options and arguments to the parser; ``run`` gets the shared
+    :class:`Context` and the parsed arguments and returns the exit status.
+    """
+
+    def __init__(self, name: str, *, usage: str, description: str, epilog: str | None = None,
+                 arguments: Callable[[Parser], None], run: Callable[[Context, argparse.Namespace], int]) -> None:
+        self.name = name
+        self.usage = usage
+        self.description = description
+        self.epilog = epilog
+        self.arguments = arguments
+        self.run = run
+
+    def parser(self) -> Parser:
+        parser = Parser(self.name, usage=self.usage, description=self.description, epilog=self.epilog)
+        self.arguments(parser)
+        parser.add_common_options()
+        return parser
 
 
 class Context:
@@ -49,129 +193,50 @@ class Context:
         return self._registry
 
 
-def fail(error: BaseException, debug: bool) -> NoReturn:
-    """Print one line for ``error`` on stderr and exit with its code."""
+def say(message: str) -> None:
+    """Print a line on stdout."""
+    print(message)
+
+
+def warn(message: str) -> None:
+    """Print a line on stderr, at once (it may come between progress-bar updates)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def report(error: BaseException, debug: bool) -> int:
+    """Print one line for ``error`` on stderr (the traceback first with ``--debug``) and
+    return its exit status."""
     from .errors import ConvertError
 
     if isinstance(error, BrokenPipeError):
-        # the reader of our output went away (`| head`): nothing to report
+        # the reader of our output went away (`| head`): nothing to report, and nothing
+        # more to write (the interpreter's last flush would fail again)
         import os
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (AttributeError, OSError, ValueError):  # a stdout with no descriptor (tests)
+            pass
+        return 1
     if debug:
         import traceback
 
         traceback.print_exception(error, file=sys.stderr)
     if isinstance(error, ConvertError):
-        click.echo(f"protocol-convert: error: {error}", err=True)
-        sys.exit(error.exit_code)
+        warn(f"{PROG}: error: {error}")
+        return error.exit_code
     if isinstance(error, KeyboardInterrupt):
-        click.echo("protocol-convert: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        warn(f"{PROG}: interrupted")
+        return EXIT_INTERRUPTED
     detail = str(error).splitlines()[0] if str(error) else ""
-    click.echo(
-        f"protocol-convert: internal error: {type(error).__name__}: {detail} "
-        "(run with --debug for the traceback, and please report it)",
-        err=True,
+    warn(
+        f"{PROG}: internal error: {type(error).__name__}: {detail} "
+        "(run with --debug for the traceback, and please report it)"
     )
-    sys.exit(EXIT_INTERNAL)
+    return EXIT_INTERNAL
 
 
-def guarded(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a command, turning our errors into one-line messages and exit codes."""
-    import functools
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        ctx = click.get_current_context().find_object(Context) or Context()
-        try:
-            return function(*args, **kwargs)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
-            raise
-        except SystemExit:
-            raise
-        except BaseException as error:
-            fail(error, ctx.debug)
-
-    return wrapper
-
-
-def common_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``--debug`` and ``--disable-plugin``, accepted by every command."""
-
-    def set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-        if value:
-            ctx.ensure_object(Context).debug = True
-
-    def set_disabled(ctx: click.Context, _param: click.Parameter, value: Sequence[str]) -> None:
-        if value:
-            ctx.ensure_object(Context).disabled.extend(value)
-
-    function = click.option(
-        "--debug", is_flag=True, expose_value=False, callback=set_debug, is_eager=True,
-        help="Show the full traceback of an error.",
-    )(function)
-    function = click.option(
-        "--disable-plugin", "-p", "disabled", multiple=True, metavar="NAME", expose_value=False,
-        callback=set_disabled, is_eager=True,
-        help="Do not load plugin NAME for this run (repeatable).",
-    )(function)
-    return function
-
-
-class DefaultCommandGroup(click.Group):
-    """A group that runs ``convert`` when the first argument is not a command name, so
-    ``protocol-convert page.txt -o page.json`` works."""
-
-    #: group options that take a value: their value is not the first argument
-    VALUE_OPTIONS = frozenset({"-p", "--disable-plugin"})
-    #: commands built on first use: `install` and `uninstall` live in cli_plugins (pip)
-    LAZY_COMMANDS = frozenset({"install", "uninstall"})
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in self.LAZY_COMMANDS and name not in self.commands:
-            from .cli_plugins import build_commands
-
-            for command in build_commands():
-                self.add_command(command)
-        return super().get_command(ctx, name)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | self.LAZY_COMMANDS)
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        first = None
-        skip_next = False
-        for arg in args:
-            if skip_next:
-                skip_next = False
-            elif arg in self.VALUE_OPTIONS:
-                skip_next = True
-            elif arg == "-" or not arg.startswith("-"):
-                first = arg
-                break
-        help_asked = any(a in ("--help", "-h") for a in args)
-        version_asked = "--version" in args
-        if first is not None and first not in self.commands and first not in self.LAZY_COMMANDS:
-            args = ["convert", *args]
-        elif first is None and args and not help_asked and not version_asked:
-            args = ["convert", *args]
-        return super().parse_args(ctx, args)
-
-
-@click.group(cls=DefaultCommandGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="protocol-convert")
-@common_options
-@click.pass_context
-def main(ctx: click.Context) -> None:
-    """Convert saved Protocol (protocol.com) pages into EPUB, DOCX, RSS, Atom and JSON.
-
-    A page is read once into a normalized document tree (stories, sections, headlines,
-    deks, images, authors, teasers) and written in every format asked for. Formats come
-    from plugins: see `protocol-convert formats` and `protocol-convert plugins`.
-    """
-    ctx.ensure_object(Context)
+# --- convert --------------------------------------------------------------------------------
 
 
 def parse_format_options(values: Sequence[str]) -> dict[str, dict[str, str]]:
@@ -188,111 +253,126 @@ def parse_format_options(values: Sequence[str]) -> dict[str, dict[str, str]]:
     return result
 
 
-@main.command("convert", epilog=EPILOG)
-@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("-t", "--to", "formats", metavar="FORMAT[,FORMAT...]",
-              help="Output formats (default: from the -o file's extension).")
-@click.option("-o", "--output", metavar="PATH",
-              help="Output file, or a directory for several formats or inputs; '-' for stdout.")
-@click.option("-f", "--from", "reader", metavar="READER",
-              help="Input format (default: from the extension, else 'protocol').")
-@click.option("--force", is_flag=True, help="Overwrite existing output files.")
-@click.option("--collection", is_flag=True,
-              help="Make one output per format from all inputs (a book, a feed...).")
-@click.option("-O", "--option", "format_options", multiple=True, metavar="FORMAT.NAME=VALUE",
-              help="Set an exporter option, e.g. -O epub.language=en-GB (repeatable).")
-@click.option("--title", help="Title for outputs that have one (sets every format's 'title').")
-@click.option("--date", help="Date to stamp into outputs, ISO 8601, or 'now' (default: fixed, reproducible).")
-@click.option("--language", help="Language tag, e.g. en or en-GB (default: en).")
-@click.option("--base-url", help="URL the pages were published under, for links in feeds.")
-@click.option("--encoding", help="Text encoding of the inputs (default: UTF-8, else detected).")
-@click.option("--max-size", type=int, metavar="BYTES", help="Refuse inputs larger than this (default 50 MB).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Convert N inputs at a time in worker processes (default: one per core).")
-@click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails (default: report it, go on).")
-@click.option("--executor", type=click.Choice(["process", "dask"]), default=None,
-              help="Where conversions run: local worker processes (default) or a Dask cluster.")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="Dask scheduler address, e.g. tcp://host:8786 (implies --executor dask; "
-                   "without it, dask starts a local cluster).")
-@click.option("--progress/--no-progress", default=None,
-              help="Show a progress bar (default: only when stderr is a terminal).")
-@common_options
-@guarded
-def convert_command(
-    inputs: tuple[str, ...],
-    formats: str | None,
-    output: str | None,
-    reader: str | None,
-    force: bool,
-    collection: bool,
-    format_options: tuple[str, ...],
-    title: str | None,
-    date: str | None,
-    language: str | None,
-    base_url: str | None,
-    encoding: str | None,
-    max_size: int | None,
-    jobs: int | None,
-    fail_fast: bool,
-    executor: str | None,
-    scheduler: str | None,
-    progress: bool | None,
-) -> None:
-    """Convert INPUT pages ('-' for stdin) to one or more formats.
+def whole_number(text: str) -> int:
+    """An argparse type: an integer."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
-    An INPUT is a file, a directory (every page below it) or a glob pattern
-    ('pages/**/*.txt', quoted).
 
-    \b
-    One input, one format:  -o FILE (or '-' for stdout; the default for text formats).
-    Several formats or inputs:  -o DIRECTORY, one file per input and format,
-    named after the input (page.txt → page.epub); existing files are skipped.
-    --collection:  one file per format holding every input.
-    A failed input is reported and skipped; a summary line ends a batch.
-    """
+def at_least_one(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    number = whole_number(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return number
+
+
+def _convert_arguments(parser: Parser) -> None:
+    # INPUT... is checked by the command (a clearer message than argparse's) and described
+    # in the help's text
+    parser.add_argument("inputs", nargs="*", metavar="INPUT", help=argparse.SUPPRESS)
+    add = parser.options.add_argument
+    add("-t", "--to", dest="formats", metavar="FORMAT[,FORMAT...]",
+        help="Output formats (default: from the -o file's extension).")
+    add("-o", "--output", metavar="PATH",
+        help="Output file, or a directory for several formats or inputs; '-' for stdout.")
+    add("-f", "--from", dest="reader", metavar="READER",
+        help="Input format (default: from the extension, else 'protocol').")
+    add("--force", action="store_true", help="Overwrite existing output files.")
+    add("--collection", action="store_true",
+        help="Make one output per format from all inputs (a book, a feed...).")
+    add("-O", "--option", dest="format_options", action="append", default=[], metavar="FORMAT.NAME=VALUE",
+        help="Set an exporter option, e.g. -O epub.language=en-GB (repeatable).")
+    add("--title", metavar="TEXT", help="Title for outputs that have one (sets every format's 'title').")
+    add("--date", metavar="TEXT", help="Date to stamp into outputs, ISO 8601, or 'now' (default: fixed, reproducible).")
+    add("--language", metavar="TEXT", help="Language tag, e.g. en or en-GB (default: en).")
+    add("--base-url", metavar="TEXT", help="URL the pages were published under, for links in feeds.")
+    add("--encoding", metavar="TEXT", help="Text encoding of the inputs (default: UTF-8, else detected).")
+    add("--max-size", type=whole_number, metavar="BYTES", help="Refuse inputs larger than this (default 50 MB).")
+    add("-j", "--jobs", type=at_least_one, metavar="N",
+        help="Convert N inputs at a time in worker processes (default: one per core).")
+    add("--fail-fast", action="store_true", help="Stop at the first input that fails (default: report it, go on).")
+    add("--executor", choices=["process", "dask"],
+        help="Where conversions run: local worker processes (default) or a Dask cluster.")
+    add("--scheduler", metavar="ADDRESS",
+        help="Dask scheduler address, e.g. tcp://host:8786 (implies --executor dask; "
+             "without it, dask starts a local cluster).")
+    add("--progress", action=argparse.BooleanOptionalAction, default=None,
+        help="Show a progress bar (default: only when stderr is a terminal).")
+
+
+def _convert(ctx: Context, args: argparse.Namespace) -> int:
+    if not args.inputs:
+        raise UsageError("missing INPUT: name a page, a directory, a glob pattern, or '-' for stdin", "convert")
     from .batch import ConvertJob, run_job
 
-    ctx = click.get_current_context().find_object(Context)
-    assert ctx is not None
     shared = {
         key: value
-        for key, value in {"title": title, "date": date, "language": language, "base_url": base_url}.items()
+        for key, value in {"title": args.title, "date": args.date, "language": args.language,
+                           "base_url": args.base_url}.items()
         if value is not None
     }
     job = ConvertJob(
-        inputs=list(inputs),
-        formats=[f.strip() for f in formats.split(",") if f.strip()] if formats else [],
-        output=output,
-        reader=reader,
-        force=force,
-        collection=collection,
-        format_options=parse_format_options(format_options),
+        inputs=list(args.inputs),
+        formats=[f.strip() for f in args.formats.split(",") if f.strip()] if args.formats else [],
+        output=args.output,
+        reader=args.reader,
+        force=args.force,
+        collection=args.collection,
+        format_options=parse_format_options(args.format_options),
         shared_options=shared,
-        encoding=encoding,
-        max_size=max_size,
-        jobs=jobs,
-        fail_fast=fail_fast,
-        executor=executor or ("dask" if scheduler else "process"),
-        scheduler=scheduler,
-        progress=progress,
+        encoding=args.encoding,
+        max_size=args.max_size,
+        jobs=args.jobs,
+        fail_fast=args.fail_fast,
+        executor=args.executor or ("dask" if args.scheduler else "process"),
+        scheduler=args.scheduler,
+        progress=args.progress,
         disabled_plugins=tuple(ctx.disabled),
     )
-    status = run_job(job, ctx.registry, echo=lambda msg: click.echo(msg, err=True))
-    sys.exit(status)
+    return run_job(job, ctx.registry, echo=warn)
 
 
-@main.command("formats")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--options", "with_options", is_flag=True, help="List each format's options.")
-@common_options
-@guarded
-def formats_command(as_json: bool, with_options: bool) -> None:
-    """List the output and input formats and the plugins they come from."""
+CONVERT = Command(
+    "convert",
+    usage=f"{PROG} [convert] INPUT... [options]",
+    description="""\
+Convert INPUT pages ('-' for stdin) to one or more formats.
+
+An INPUT is a file, a directory (every page below it) or a glob pattern
+('pages/**/*.txt', quoted).
+
+Outputs:
+  one input, one format      -o FILE, or -o - for stdout (the default for
+                             text formats)
+  several formats or inputs  -o DIRECTORY: one file per input and format,
+                             named after the input (page.txt → page.epub);
+                             existing files are skipped
+  --collection               one file per format, holding every input
+
+A failed input is reported and skipped; a summary line ends a batch.""",
+    epilog=EPILOG,
+    arguments=_convert_arguments,
+    run=_convert,
+)
+
+
+# --- formats and plugins --------------------------------------------------------------------
+
+
+def _formats_arguments(parser: Parser) -> None:
+    parser.options.add_argument("--json", dest="as_json", action="store_true", help="Print JSON.")
+    parser.options.add_argument("--options", dest="with_options", action="store_true",
+                                help="List each format's options.")
+
+
+def _formats(ctx: Context, args: argparse.Namespace) -> int:
+    import json
+
     from .formats import type_label
 
-    ctx = click.get_current_context().find_object(Context)
-    assert ctx is not None
     registry = ctx.registry
 
     def options_of(item: Any) -> list[dict[str, Any]]:
@@ -322,24 +402,25 @@ def formats_command(as_json: bool, with_options: bool) -> None:
             "version": info.version if info else None, "options": options_of(reader),
             "conflict": registry.conflicts.get(f"reader:{name}"),
         })
-    if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
+    if args.as_json:
+        say(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
     for heading, kind in (("Output formats", "exporter"), ("Input formats", "reader")):
-        click.echo(f"{heading}:")
+        say(f"{heading}:")
         for row in (r for r in rows if r["kind"] == kind):
             ext = row.get("extension") or ", ".join(row.get("extensions", []))
             origin = f"{row['plugin']}" + (f" {row['version']}" if row["version"] else "")
-            click.echo(f"  {row['name']:<10} {ext:<14} {row['description']}  [{origin}]")
+            say(f"  {row['name']:<10} {ext:<14} {row['description']}  [{origin}]")
             if row["conflict"]:
-                click.echo(f"  {'':<10} ! also registered by: {', '.join(row['conflict'][1:])}")
-            if with_options:
+                say(f"  {'':<10} ! also registered by: {', '.join(row['conflict'][1:])}")
+            if args.with_options:
                 for option in row["options"]:
                     default = "" if option["default"] is None else f" (default: {option['default']})"
-                    click.echo(f"      -O {row['name']}.{option['name']}=<{option['type']}>  {option['help']}{default}")
+                    say(f"      -O {row['name']}.{option['name']}=<{option['type']}>  {option['help']}{default}")
     broken = [p for p in registry.plugins.values() if p.error]
     if broken:
-        click.echo(f"{len(broken)} plugin(s) failed to load: see `protocol-convert plugins`", err=True)
+        warn(f"{len(broken)} plugin(s) failed to load: see `protocol-convert plugins`")
+    return 0
 
 
 def _jsonable(value: Any) -> Any:
@@ -348,40 +429,153 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-@main.command("plugins")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@common_options
-@guarded
-def plugins_command(as_json: bool) -> None:
-    """List the installed plugins, what each registers, and any load error."""
-    ctx = click.get_current_context().find_object(Context)
-    assert ctx is not None
-    registry = ctx.registry
-    infos = [info.as_dict() for _, info in sorted(registry.plugins.items())]
-    if as_json:
-        click.echo(json.dumps(infos, indent=2, ensure_ascii=False))
-        return
+FORMATS = Command(
+    "formats",
+    usage=f"{PROG} formats [--json] [--options]",
+    description="List the output and input formats and the plugins they come from.",
+    arguments=_formats_arguments,
+    run=_formats,
+)
+
+
+def _plugins_arguments(parser: Parser) -> None:
+    parser.options.add_argument("--json", dest="as_json", action="store_true", help="Print JSON.")
+
+
+def _plugins(ctx: Context, args: argparse.Namespace) -> int:
+    import json
+
+    infos = [info.as_dict() for _, info in sorted(ctx.registry.plugins.items())]
+    if args.as_json:
+        say(json.dumps(infos, indent=2, ensure_ascii=False))
+        return 0
     for info in infos:
         version = f" {info['version']}" if info["version"] else ""
         dist = f" ({info['distribution']}{version})" if info["distribution"] else ""
-        click.echo(f"{info['name']}{dist}")
+        say(f"{info['name']}{dist}")
         if info["exporters"]:
-            click.echo(f"    exporters: {', '.join(info['exporters'])}")
+            say(f"    exporters: {', '.join(info['exporters'])}")
         if info["readers"]:
-            click.echo(f"    readers:   {', '.join(info['readers'])}")
+            say(f"    readers:   {', '.join(info['readers'])}")
         if info["error"]:
-            click.echo(f"    error:     {info['error']}")
+            say(f"    error:     {info['error']}")
+    return 0
+
+
+PLUGINS = Command(
+    "plugins",
+    usage=f"{PROG} plugins [--json]",
+    description="List the installed plugins, what each registers, and any load error.",
+    arguments=_plugins_arguments,
+    run=_plugins,
+)
+
+
+# --- the top level ------------------------------------------------------------------------
+
+
+def command(name: str) -> Command:
+    """The command called ``name``; ``install`` and ``uninstall`` are imported here, on use."""
+    if name in LAZY_COMMANDS:
+        from . import cli_plugins
+
+        return cli_plugins.COMMANDS[name]
+    return {"convert": CONVERT, "formats": FORMATS, "plugins": PLUGINS}[name]
+
+
+def top_parser() -> Parser:
+    """The parser of the options given before a command, and of the top-level ``--help``."""
+    commands = "\n".join(f"  {name:<9}  {summary}" for name, summary in COMMANDS.items())
+    parser = Parser(
+        None,
+        usage=f"{PROG} [options] COMMAND [ARGS]...\n"
+              f"       {PROG} INPUT... [convert options]   (`convert` is the default)",
+        description=f"{DESCRIPTION}\nCommands:\n{commands}\n\n"
+                    f"`{PROG} COMMAND --help` shows a command's options.",
+        epilog=EPILOG,
+    )
+    parser.options.add_argument("--version", action="version", version=f"{PROG}, version {__version__}",
+                                help="Show the version and exit.")
+    parser.add_common_options()
+    return parser
+
+
+def split(args: Sequence[str]) -> tuple[list[str], str | None, list[str]]:
+    """``(options before the command, command, its arguments)``. When the first argument that
+    is not an option is not a command name, the command is ``convert`` and it gets every
+    argument (``protocol-convert page.txt -o page.json``). The command is ``None`` for the
+    top-level ``--help`` and ``--version``, or when there are no arguments at all."""
+    args = list(args)
+    skip_next = False
+    for index, arg in enumerate(args):
+        if skip_next:
+            skip_next = False
+        elif arg in VALUE_OPTIONS:
+            skip_next = True
+        elif arg == "--":  # what follows are inputs
+            break
+        elif arg == "-" or not arg.startswith("-"):
+            if arg in COMMANDS:
+                return args[:index], arg, args[index + 1:]
+            return [], "convert", args
+    if not args or any(arg in ("-h", "--help", "--version") for arg in args):
+        return args, None, []
+    return [], "convert", args
+
+
+def dispatch(ctx: Context, args: Sequence[str]) -> int:
+    """Parse ``args`` and run the command they name."""
+    before, name, rest = split(args)
+    if name is None and not before:
+        # no arguments at all: teach, as a usage error
+        top_parser().print_help(sys.stderr)
+        return EXIT_USAGE
+    if before or name is None:
+        options = top_parser().parse(before)  # --help and --version exit here
+        ctx.debug = options.debug
+        ctx.disabled.extend(options.disabled)
+    if name is None:  # options only, and no --help or --version after all
+        raise UsageError("name a command, or an INPUT to convert")
+    chosen = command(name)
+    parsed = chosen.parser().parse(rest)
+    ctx.debug = ctx.debug or parsed.debug
+    ctx.disabled.extend(parsed.disabled)
+    status = chosen.run(ctx, parsed)
+    sys.stdout.flush()  # here, so that a closed pipe is reported like any other error
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on ``argv`` (default: ``sys.argv[1:]``) and return the exit status.
+
+    Never raises: every error becomes one line on stderr and its exit status (see
+    ``docs/errors.md``); with ``--debug`` the traceback is printed first.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    ctx = Context()
+    try:
+        return dispatch(ctx, args)
+    except UsageError as error:
+        warn(error.line())
+        return EXIT_USAGE
+    except SystemExit as done:  # --help and --version; or a plugin that exits
+        if done.code is None or isinstance(done.code, int):
+            return done.code or 0
+        warn(str(done.code))
+        return 1
+    except BaseException as error:
+        return report(error, ctx.debug)
 
 
 def run() -> None:
     """Console-script entry point."""
     try:
-        main(prog_name="protocol-convert")
-    except KeyboardInterrupt:
-        click.echo("protocol-convert: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        status = main()
+    except KeyboardInterrupt:  # between main's handlers, or while it reports
+        warn(f"{PROG}: interrupted")
+        status = EXIT_INTERRUPTED
+    sys.exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover
     run()
-

@@ -8,6 +8,7 @@ package (an editable one too) is imported as the next run will import it.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -15,11 +16,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-import click
-
+from .cli import Command, Context, Parser, UsageError, say, warn
 from .errors import OptionError, PluginError
 
-__all__ = ["build_commands"]
+__all__ = ["COMMANDS"]
 
 # The same names as in convert.plugins, which is imported only when a command runs.
 CORE_DISTRIBUTION = "protocol-convert"
@@ -41,7 +41,8 @@ def _pip(args: Sequence[str]) -> int:
         target = None
     if target is None:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
-        click.echo(done.stdout + done.stderr, err=True, nl=False)
+        sys.stderr.write(done.stdout + done.stderr)
+        sys.stderr.flush()
         return done.returncode
     return subprocess.run(command, stdout=target, check=False).returncode
 
@@ -97,98 +98,124 @@ def _note_filters(after: dict[str, dict[str, Any]], before: dict[str, dict[str, 
     return notes
 
 
-def build_commands() -> list[click.Command]:
-    """The ``install`` and ``uninstall`` commands, for ``convert.cli`` to add to its group.
-
-    (Built on demand: they use the CLI's shared decorators, and ``convert.cli`` imports this
-    module at its end, so neither module needs the other half-loaded.)
-    """
-    from .cli import common_options, guarded
-
-    @click.command("install")
-    @click.argument("packages", nargs=-1, metavar="NAME|PATH...")
-    @click.option("-e", "--editable", "editables", multiple=True, metavar="PATH",
-                  help="Install the project at PATH in editable mode (for plugin authors; repeatable).")
-    @click.option("-U", "--upgrade", is_flag=True, help="Upgrade the packages to their newest versions.")
-    @click.option("--force-reinstall", is_flag=True, help="Reinstall even when already up to date.")
-    @common_options
-    @guarded
-    def install_command(packages: tuple[str, ...], editables: tuple[str, ...], upgrade: bool,
-                        force_reinstall: bool) -> None:
-        """Install plugins (PyPI names, paths, wheels) into protocol-convert's own environment.
-
-        \b
-        protocol-convert install protocol-convert-jsonfeed
-        protocol-convert install ./my-plugin            a local project
-        protocol-convert install -e .                   editable: edits apply at once
-        protocol-convert install -U protocol-convert-markdown
-        """
-        if not packages and not editables:
-            raise OptionError("name at least one package or path to install (or -e PATH)")
-        before = _by_name(_installed_plugins())
-        args = ["install"]
-        if upgrade:
-            args.append("--upgrade")
-        if force_reinstall:
-            args.append("--force-reinstall")
-        args.extend(packages)
-        for path in editables:
-            args.extend(["-e", path])
-        status = _pip(args)
-        if status != 0:
-            raise PluginError(f"pip install failed (exit status {status}); nothing was changed by protocol-convert")
-        after = _by_name(_installed_plugins())
-        changes = _describe_changes(before, after)
-        for line in changes or ["no new plugins or formats: was it a protocol-convert plugin?"]:
-            click.echo(line)
-        for note in _note_filters(after, before):
-            click.echo(note, err=True)
-        _forget_registry()
+def _confirm(question: str) -> bool:
+    """Ask ``question`` on stderr; true for y or yes, false for n, no, an empty answer or the
+    end of the input; anything else asks again."""
+    while True:
+        sys.stderr.write(f"{question} [y/N]: ")
+        sys.stderr.flush()
+        try:
+            answer = input().strip().lower()
+        except EOFError:
+            sys.stderr.write("\n")
+            return False
+        if answer in ("y", "yes"):
+            return True
+        if answer in ("", "n", "no"):
+            return False
+        sys.stderr.write("Please answer y or n.\n")
 
 
-    @click.command("uninstall")
-    @click.argument("names", nargs=-1, required=True, metavar="NAME...")
-    @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
-    @common_options
-    @guarded
-    def uninstall_command(names: tuple[str, ...], yes: bool) -> None:
-        """Uninstall plugins: by distribution name, or by the plugin name `plugins` shows.
-
-        \b
-        protocol-convert uninstall protocol-convert-jsonfeed
-        protocol-convert uninstall jsonfeed             the plugin's name works too
-        """
-        before = _by_name(_installed_plugins())
-        distributions: list[str] = []
-        for name in names:
-            plugin = before.get(name)
-            distribution = plugin["distribution"] if plugin and plugin["distribution"] else name
-            if _canonical(distribution) == CORE_DISTRIBUTION:
-                raise OptionError(
-                    f"{name!r} is protocol-convert itself, not a plugin: uninstall it with pip "
-                    f"({sys.executable} -m pip uninstall {CORE_DISTRIBUTION})"
-                )
-            if distribution not in distributions:
-                distributions.append(distribution)
-        if not yes:
-            click.confirm(f"Uninstall {', '.join(distributions)}?", abort=True, err=True)
-        status = _pip(["uninstall", "-y", *distributions])
-        if status != 0:
-            raise PluginError(f"pip uninstall failed (exit status {status})")
-        after = _by_name(_installed_plugins())
-        for line in _describe_changes(before, after) or ["no plugin was removed"]:
-            click.echo(line)
-        _forget_registry()
-
-    return [install_command, uninstall_command]
+def _install_arguments(parser: Parser) -> None:
+    parser.add_argument("packages", nargs="*", metavar="NAME|PATH", help=argparse.SUPPRESS)
+    add = parser.options.add_argument
+    add("-e", "--editable", dest="editables", action="append", default=[], metavar="PATH",
+        help="Install the project at PATH in editable mode (for plugin authors; repeatable).")
+    add("-U", "--upgrade", action="store_true", help="Upgrade the packages to their newest versions.")
+    add("--force-reinstall", action="store_true", help="Reinstall even when already up to date.")
 
 
-def _forget_registry() -> None:
+def _install(ctx: Context, options: argparse.Namespace) -> int:
+    if not options.packages and not options.editables:
+        raise OptionError("name at least one package or path to install (or -e PATH)")
+    before = _by_name(_installed_plugins())
+    args = ["install"]
+    if options.upgrade:
+        args.append("--upgrade")
+    if options.force_reinstall:
+        args.append("--force-reinstall")
+    args.extend(options.packages)
+    for path in options.editables:
+        args.extend(["-e", path])
+    status = _pip(args)
+    if status != 0:
+        raise PluginError(f"pip install failed (exit status {status}); nothing was changed by protocol-convert")
+    after = _by_name(_installed_plugins())
+    changes = _describe_changes(before, after)
+    for line in changes or ["no new plugins or formats: was it a protocol-convert plugin?"]:
+        say(line)
+    for note in _note_filters(after, before):
+        warn(note)
+    _forget_registry(ctx)
+    return 0
+
+
+def _uninstall_arguments(parser: Parser) -> None:
+    parser.add_argument("names", nargs="*", metavar="NAME", help=argparse.SUPPRESS)
+    parser.options.add_argument("-y", "--yes", action="store_true", help="Do not ask for confirmation.")
+
+
+def _uninstall(ctx: Context, options: argparse.Namespace) -> int:
+    if not options.names:
+        raise UsageError("missing NAME: name the plugins or distributions to uninstall", "uninstall")
+    before = _by_name(_installed_plugins())
+    distributions: list[str] = []
+    for name in options.names:
+        plugin = before.get(name)
+        distribution = plugin["distribution"] if plugin and plugin["distribution"] else name
+        if _canonical(distribution) == CORE_DISTRIBUTION:
+            raise OptionError(
+                f"{name!r} is protocol-convert itself, not a plugin: uninstall it with pip "
+                f"({sys.executable} -m pip uninstall {CORE_DISTRIBUTION})"
+            )
+        if distribution not in distributions:
+            distributions.append(distribution)
+    if not options.yes and not _confirm(f"Uninstall {', '.join(distributions)}?"):
+        warn("protocol-convert: aborted: nothing was uninstalled")
+        return 1
+    status = _pip(["uninstall", "-y", *distributions])
+    if status != 0:
+        raise PluginError(f"pip uninstall failed (exit status {status})")
+    after = _by_name(_installed_plugins())
+    for line in _describe_changes(before, after) or ["no plugin was removed"]:
+        say(line)
+    _forget_registry(ctx)
+    return 0
+
+
+#: the commands, for ``convert.cli`` to run
+COMMANDS = {
+    "install": Command(
+        "install",
+        usage="protocol-convert install NAME|PATH... [-e PATH] [options]",
+        description="""\
+Install plugins (PyPI names, paths, wheels) into protocol-convert's own
+environment.
+
+  protocol-convert install protocol-convert-jsonfeed
+  protocol-convert install ./my-plugin     a local project
+  protocol-convert install -e .            editable: edits apply at once
+  protocol-convert install -U protocol-convert-markdown""",
+        arguments=_install_arguments,
+        run=_install,
+    ),
+    "uninstall": Command(
+        "uninstall",
+        usage="protocol-convert uninstall NAME... [-y]",
+        description="""\
+Uninstall plugins: by distribution name, or by the plugin name `plugins`
+shows.
+
+  protocol-convert uninstall protocol-convert-jsonfeed
+  protocol-convert uninstall jsonfeed      the plugin's name works too""",
+        arguments=_uninstall_arguments,
+        run=_uninstall,
+    ),
+}
+
+
+def _forget_registry(ctx: Context) -> None:
     from .plugins import reset_default_registry
 
     reset_default_registry()
-    from .cli import Context
-
-    ctx = click.get_current_context().find_object(Context)
-    if ctx is not None:
-        ctx._registry = None
+    ctx._registry = None

@@ -105,6 +105,7 @@ from .tree import (
 __all__ = [
     "CHECKS",
     "DEFAULT_HEAVY_MODULES",
+    "CliResult",
     "Sample",
     "check_exporter",
     "check_lazy_import",
@@ -116,6 +117,7 @@ __all__ = [
     "extract_text_zip",
     "normalize",
     "run_check",
+    "run_cli",
     "sample_documents",
 ]
 
@@ -797,3 +799,65 @@ def check_lazy_import(module: str, heavy: Iterable[str] = DEFAULT_HEAVY_MODULES,
     culprits = sorted({m.split(".")[0] for m in loaded if m.split(".")[0] in heavy})
     if culprits:
         raise AssertionError(f"importing {module} imports {', '.join(culprits)}: import it inside write() instead")
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What :func:`run_cli` saw."""
+
+    #: the exit status :func:`convert.cli.main` returned
+    exit_code: int
+    #: what was written on stdout, decoded as UTF-8
+    stdout: str
+    #: what was written on stderr, decoded as UTF-8
+    stderr: str
+    #: stdout and stderr interleaved, in the order they were written (as a terminal shows them)
+    output: str
+
+
+class _Recorder(io.BytesIO):
+    """A binary stream that also copies every write to a log shared with another one."""
+
+    def __init__(self, log: bytearray) -> None:
+        super().__init__()
+        self._log = log
+
+    def write(self, data: Any) -> int:
+        self._log += data
+        return super().write(data)
+
+
+def run_cli(args: Sequence[str], input: bytes | str | None = None) -> CliResult:
+    """Run ``protocol-convert ARGS...`` in this process, with ``input`` on stdin (bytes, or
+    text encoded as UTF-8; empty by default), and return its exit status and output::
+
+        result = run_cli(["convert", "-", "-t", "myformat", "-o", "-"], input=page_bytes)
+        assert result.exit_code == 0, result.output
+
+    stdin, stdout and stderr are swapped for in-memory streams (with a ``buffer``, and not
+    terminals) while it runs. Not thread-safe: they are the process's own ``sys`` streams.
+    """
+    import sys
+
+    from .cli import main
+
+    log = bytearray()
+    out, err = _Recorder(log), _Recorder(log)
+    data = input.encode("utf-8") if isinstance(input, str) else input or b""
+    streams = (
+        io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"),
+        io.TextIOWrapper(out, encoding="utf-8", write_through=True),
+        io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", write_through=True),
+    )
+    saved = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin, sys.stdout, sys.stderr = streams
+    try:
+        status = main(list(args))
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+    return CliResult(status, *(bytes(b).decode("utf-8", "replace") for b in (out.getvalue(), err.getvalue(), log)))

@@ -23,10 +23,9 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from convert import cli_plugins
-from convert.cli import main
+from convert.testing import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "seed.txt"
@@ -181,7 +180,7 @@ LISTING = """
 import json, sys
 from convert.cli import main
 try:
-    main([*sys.argv[1:]], standalone_mode=False)
+    main([*sys.argv[1:]])
 finally:
     heavy = sorted({m.split('.')[0] for m in sys.modules} & set(json.loads(%r)))
     print('HEAVY=' + json.dumps(heavy), file=sys.stderr)
@@ -329,7 +328,7 @@ CORE = [_plugin("json", "protocol-convert", "0.1.0", ["json"], ["json"])]
 def test_install_runs_pip_in_this_environment_and_reports_new_formats(fake_pip):
     calls, states, _ = fake_pip
     states.extend([CORE, [*CORE, _plugin("txt", "pc-txt", "2.0", ["txt", "text"])]])
-    result = CliRunner().invoke(main, ["install", "pc-txt", "-e", "./here", "-U"])
+    result = run_cli(["install", "pc-txt", "-e", "./here", "-U"])
     assert result.exit_code == 0, result.output
     assert calls == [["install", "--upgrade", "pc-txt", "-e", "./here"]]
     assert "installed plugin txt (pc-txt 2.0)\n    output formats: txt, text" in result.output
@@ -346,21 +345,21 @@ def test_pip_itself_is_this_interpreter(monkeypatch):
 def test_install_reports_a_plugin_that_fails_to_load_and_a_package_that_is_no_plugin(fake_pip):
     _, states, _ = fake_pip
     states.extend([CORE, [*CORE, _plugin("bad", "pc-bad", error="ImportError: nope")]])
-    result = CliRunner().invoke(main, ["install", "pc-bad"])
+    result = run_cli(["install", "pc-bad"])
     assert result.exit_code == 0 and "! it fails to load: ImportError: nope" in result.output
     states.clear()
     states.extend([CORE, CORE])
-    result = CliRunner().invoke(main, ["install", "requests"])
+    result = run_cli(["install", "requests"])
     assert "no new plugins or formats" in result.output
 
 
 def test_install_errors(fake_pip):
     _, states, result_status = fake_pip
     states.append(CORE)
-    nothing = CliRunner().invoke(main, ["install"])
+    nothing = run_cli(["install"])
     assert nothing.exit_code == 2 and "name at least one package" in nothing.output
     result_status["status"] = 1
-    failed = CliRunner().invoke(main, ["install", "no-such-package"])
+    failed = run_cli(["install", "no-such-package"])
     assert failed.exit_code == 5 and "pip install failed (exit status 1)" in failed.output
 
 
@@ -368,12 +367,12 @@ def test_uninstall_by_plugin_or_distribution_name_and_never_the_core(fake_pip):
     calls, states, _ = fake_pip
     txt = _plugin("txt", "pc-txt", "2.0", ["txt"])
     states.extend([[*CORE, txt], CORE])
-    result = CliRunner().invoke(main, ["uninstall", "txt", "-y"])
+    result = run_cli(["uninstall", "txt", "-y"])
     assert result.exit_code == 0, result.output
     assert calls == [["uninstall", "-y", "pc-txt"]]
     assert "removed plugin txt (formats: txt)" in result.output
     for name in ("protocol-convert", "protocol_convert", "json", "Protocol.Convert"):
-        refused = CliRunner().invoke(main, ["uninstall", name, "-y"])
+        refused = run_cli(["uninstall", name, "-y"])
         assert refused.exit_code == 2 and "is protocol-convert itself, not a plugin" in refused.output
     assert len(calls) == 1
 
@@ -381,9 +380,9 @@ def test_uninstall_by_plugin_or_distribution_name_and_never_the_core(fake_pip):
 def test_uninstall_asks_first_unless_y(fake_pip):
     calls, states, _ = fake_pip
     states.extend([[*CORE, _plugin("txt", "pc-txt")], [*CORE, _plugin("txt", "pc-txt")]])
-    declined = CliRunner().invoke(main, ["uninstall", "pc-txt"], input="n\n")
+    declined = run_cli(["uninstall", "pc-txt"], input="n\n")
     assert declined.exit_code == 1 and calls == []
-    accepted = CliRunner().invoke(main, ["uninstall", "pc-txt"], input="y\n")
+    accepted = run_cli(["uninstall", "pc-txt"], input="y\n")
     assert accepted.exit_code == 0 and calls == [["uninstall", "-y", "pc-txt"]]
 
 
@@ -391,6 +390,17 @@ def test_install_notes_when_the_environment_variable_would_keep_the_plugin_out(f
     _, states, _ = fake_pip
     states.extend([CORE, [*CORE, _plugin("txt", "pc-txt", "2.0", ["txt"])]])
     monkeypatch.setenv("PROTOCOL_CONVERT_LOAD_PLUGINS", "jsonfeed")
-    result = CliRunner().invoke(main, ["install", "pc-txt"])
+    result = run_cli(["install", "pc-txt"])
     assert result.exit_code == 0
     assert "PROTOCOL_CONVERT_LOAD_PLUGINS is set and does not name 'txt'" in result.output
+
+
+def test_uninstall_takes_the_end_of_the_input_for_no_and_asks_again_when_unsure(fake_pip):
+    calls, states, _ = fake_pip
+    states.append([*CORE, _plugin("txt", "pc-txt")])
+    declined = run_cli(["uninstall", "pc-txt"])  # stdin empty: as `< /dev/null`
+    assert declined.exit_code == 1 and calls == []
+    assert declined.stderr == "Uninstall pc-txt? [y/N]: \nprotocol-convert: aborted: nothing was uninstalled\n"
+    unsure = run_cli(["uninstall", "pc-txt"], input="maybe\nYes\n")
+    assert unsure.exit_code == 0 and calls == [["uninstall", "-y", "pc-txt"]]
+    assert unsure.stderr.count("Uninstall pc-txt? [y/N]: ") == 2 and "Please answer y or n." in unsure.stderr

@@ -116,11 +116,8 @@ def test_standard_input_is_read_in_bounded_memory():
 
 
 def test_cli_refuses_oversized_standard_input():
-    from click.testing import CliRunner
+    from convert.testing import run_cli
 
-    from convert.cli import main
-
-    result = CliRunner().invoke(main, ["convert", "-", "-t", "json", "-o", "-", "--max-size", "100"],
-                                input=b"word " * 1000)
+    result = run_cli(["convert", "-", "-t", "json", "-o", "-", "--max-size", "100"], input=b"word " * 1000)
     assert result.exit_code == 3
     assert "<stdin>: is over the 100-byte limit" in result.output

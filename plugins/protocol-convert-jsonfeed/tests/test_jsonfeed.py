@@ -10,13 +10,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
 import convert
-from convert.cli import main
 from convert.errors import OptionError
 from convert.plugins import load_registry
-from convert.testing import check_exporter, conformance_params, run_check, sample_documents
+from convert.testing import check_exporter, conformance_params, run_check, run_cli, sample_documents
 from convert.tree import Article, Author, Document, Image, Link, Paragraph, Source, Text, story_id
 
 SCHEMA = json.loads((Path(__file__).parent / "jsonfeed-1.1.schema.json").read_text(encoding="utf-8"))
@@ -168,19 +166,19 @@ def test_from_the_command_line(tmp_path):
     page = tmp_path / "page.txt"
     page.write_text("China\n\nHeadline\n\nBody text.\n", encoding="utf-8")
     out = tmp_path / "page.feed.json"
-    result = CliRunner().invoke(main, ["convert", str(page), "-t", "jsonfeed", "-o", str(out),
+    result = run_cli(["convert", str(page), "-t", "jsonfeed", "-o", str(out),
                                        "-O", "jsonfeed.expired=true", "--title", "From the CLI"])
     assert result.exit_code == 0, result.output
     feed = json.loads(out.read_text(encoding="utf-8"))
     jsonschema.validate(feed, SCHEMA)
     assert feed["expired"] is True and feed["title"] == "From the CLI"
-    bad = CliRunner().invoke(main, ["convert", str(page), "-t", "jsonfeed", "-o", str(tmp_path / "x.json"),
+    bad = run_cli(["convert", str(page), "-t", "jsonfeed", "-o", str(tmp_path / "x.json"),
                                     "-O", "jsonfeed.expired=perhaps"])
     assert bad.exit_code == 2 and "expects true or false" in bad.output
 
 
 def test_listed_with_its_options(tmp_path):
-    result = CliRunner().invoke(main, ["formats", "--json"])
+    result = run_cli(["formats", "--json"])
     row = next(r for r in json.loads(result.output) if r["name"] == "jsonfeed")
     assert (row["plugin"], row["distribution"], row["version"]) == ("jsonfeed", "protocol-convert-jsonfeed", "0.1.0")
     assert {o["name"]: o["type"] for o in row["options"]}["expired"] == "bool"

@@ -132,13 +132,11 @@ def test_an_unreadable_date_is_left_out():
 
 
 def test_it_converts_to_other_formats_from_the_command_line(tmp_path):
-    from click.testing import CliRunner
-
-    from convert.cli import main
+    from convert.testing import run_cli
 
     source = tmp_path / "article.md"
     source.write_text(ARTICLE, encoding="utf-8")
-    result = CliRunner().invoke(main, ["convert", str(source), "-t", "json", "-o", str(tmp_path / "a.json")])
+    result = run_cli(["convert", str(source), "-t", "json", "-o", str(tmp_path / "a.json")])
     assert result.exit_code == 0, result.output
     tree = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert tree["document"]["articles"][0]["title"] == "China’s era of Big Tech Overwork has ended"

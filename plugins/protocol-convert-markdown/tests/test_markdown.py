@@ -9,16 +9,14 @@ import re
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 import convert
-from convert.cli import main
 from convert.errors import OptionError
 from convert.plugins import load_registry
-from convert.testing import check_exporter, conformance_params, run_check, sample_documents
+from convert.testing import check_exporter, conformance_params, run_check, run_cli, sample_documents
 from convert.tree import Article, Document, Emphasis, LineBreak, Link, ListBlock, Paragraph, Source, Text, story_id
 
 REGISTRY = load_registry()
@@ -179,7 +177,7 @@ def test_from_the_command_line(tmp_path):
     page = tmp_path / "page.txt"
     page.write_text("China\n\nHeadline\n\nBody *text*.\n", encoding="utf-8")
     out = tmp_path / "page.md"
-    result = CliRunner().invoke(main, ["convert", str(page), "-o", str(out), "-O", "markdown.front_matter=false"])
+    result = run_cli(["convert", str(page), "-o", str(out), "-O", "markdown.front_matter=false"])
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert not text.startswith("---") and "Body \\*text\\*." in text
