@@ -286,10 +286,10 @@ def _convert_arguments(parser: Parser) -> None:
     add("-O", "--option", dest="format_options", action="append", default=[], metavar="FORMAT.NAME=VALUE",
         help="Set an exporter option, e.g. -O epub.language=en-GB (repeatable).")
     add("--title", metavar="TEXT", help="Title for outputs that have one (sets every format's 'title').")
-    add("--date", metavar="TEXT", help="Date to stamp into outputs, ISO 8601, or 'now' (default: fixed, reproducible).")
-    add("--language", metavar="TEXT", help="Language tag, e.g. en or en-GB (default: en).")
-    add("--base-url", metavar="TEXT", help="URL the pages were published under, for links in feeds.")
-    add("--encoding", metavar="TEXT", help="Text encoding of the inputs (default: UTF-8, else detected).")
+    add("--date", metavar="DATE", help="Date to stamp into outputs, ISO 8601, or 'now' (default: fixed, reproducible).")
+    add("--language", metavar="TAG", help="Language tag, e.g. en or en-GB (default: en).")
+    add("--base-url", metavar="URL", help="URL the pages were published under, for links in feeds.")
+    add("--encoding", metavar="ENCODING", help="Text encoding of the inputs (default: UTF-8, else detected).")
     add("--max-size", type=whole_number, metavar="BYTES", help="Refuse inputs larger than this (default 50 MB).")
     add("-j", "--jobs", type=at_least_one, metavar="N",
         help="Convert N inputs at a time in worker processes (default: one per core).")
