@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -69,7 +69,7 @@ def parse(
 
 
 def export(
-    documents: Document | Sequence[Document],
+    documents: Document | Iterable[Document],
     format: str,
     destination: Destination | None = None,
     *,
@@ -83,11 +83,21 @@ def export(
     temporary file renamed into place) and an existing file is refused unless ``force``; a
     binary stream is written to directly. ``options`` are the exporter's declared options
     (``protocol-convert formats --options`` lists them).
+
+    A *streaming* exporter (``Exporter(streaming=True)``, such as ``jsonl``) given an
+    iterator of documents takes them one at a time as it writes, so no more than one page
+    need be in memory; any other exporter gets them all at once.
     """
     registry = _registry(registry)
     exporter = registry.exporter(format)
     settings = resolve_options(exporter.options, options, owner=exporter.name)
-    docs = (documents,) if isinstance(documents, Document) else tuple(documents)
+    docs: Iterable[Document]
+    if isinstance(documents, Document):
+        docs = (documents,)
+    elif exporter.streaming and not isinstance(documents, Sequence):
+        docs = documents
+    else:
+        docs = tuple(documents)
     plugin = registry.plugin_of("exporter", exporter.name) or "?"
 
     def write(stream: BinaryIO) -> None:

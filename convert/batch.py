@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConvertError, ExportError, OptionError, OutputError
+from .errors import ConvertError, OptionError, OutputError
 from .plugins import Registry
 from .tree import Document
 
@@ -845,51 +845,22 @@ def _write_stdout(registry: Registry, fmt: str, documents: Any, options: dict[st
     if sys.stdout.isatty() and not exporter.media_type.startswith(("text/", "application/json")) \
             and not exporter.media_type.endswith("+xml"):
         raise OutputError(f"{fmt} is a binary format: give a file with -o, not a terminal")
-    if exporter.streaming:
-        _export_stream(registry, fmt, documents, sys.stdout.buffer, options)
-        sys.stdout.buffer.flush()
-        return
     from .api import export
 
+    if exporter.streaming:
+        export(documents, fmt, sys.stdout.buffer, options=options, registry=registry)
+        sys.stdout.buffer.flush()
+        return
     data = export(list(documents), fmt, options=options, registry=registry)
     assert data is not None
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
 
 
-class _Stop(Exception):
-    """Ends a streamed collection early (``fail_fast``); never wrapped as an export error."""
-
-
-def _export_stream(registry: Registry, fmt: str, documents: Iterable[Document], destination: Any,
-                   options: dict[str, Any], force: bool = False) -> None:
-    """Like :func:`convert.api.export`, but hands the exporter the documents as an iterator
-    (the exporter declared ``streaming``), so no more than one page is held at a time."""
-    from .textio import atomic_output
-
-    exporter = registry.exporter(fmt)
-    plugin = registry.plugin_of("exporter", exporter.name) or "?"
-
-    def write(stream: Any) -> None:
-        try:
-            exporter.write(documents, stream, options)
-        except (ConvertError, _Stop):
-            raise
-        except Exception as exc:
-            raise ExportError(
-                f"{exporter.name} exporter (plugin {plugin!r}) failed: {type(exc).__name__}: {exc}"
-            ) from exc
-
-    if isinstance(destination, (str, os.PathLike)):
-        try:
-            with atomic_output(destination, force=force) as stream:
-                write(stream)
-        except ConvertError as error:
-            if error.path is None:
-                error.path = os.fspath(destination)
-            raise
-    else:
-        write(destination)
+class _Stop(BaseException):
+    """Ends a streamed collection early (``fail_fast``). A BaseException, as GeneratorExit
+    is, so that neither the export wrapper nor an exporter's own ``except Exception``
+    takes it for the exporter's failure."""
 
 
 # --- the run -----------------------------------------------------------------------------
@@ -1125,7 +1096,10 @@ def _run_collection(job: ConvertJob, registry: Registry, formats: list[str], set
             if target == STDIO:
                 _write_stdout(registry, fmt, documents(), settings.options[fmt])
             else:
-                _export_stream(registry, fmt, documents(), target, settings.options[fmt], force=job.force)
+                from .api import export
+
+                export(documents(), fmt, target, options=settings.options[fmt], force=job.force,
+                       registry=registry)
             written = 1
         else:
             reporter.phase("reading")

@@ -303,6 +303,18 @@ def test_collection_with_a_bad_page_and_existing_output(tmp_path, pages):
     assert not list(out.iterdir()), "no temporary file left"
 
 
+def test_fail_fast_ends_a_streamed_collection_without_output(tmp_path, pages):
+    """jsonl is handed the pages as they are read: the bad page stops it mid-stream, and the
+    half-written file is removed, not reported as the exporter's failure."""
+    out = tmp_path / "out"
+    job = ConvertJob(inputs=[str(pages)], formats=["jsonl"], output=str(out) + "/", collection=True,
+                     jobs=1, fail_fast=True)
+    status, messages = run(job)
+    assert status == 3, messages  # the input error's code, not an export error's (6)
+    assert not any("exporter" in message for message in messages)
+    assert not out.exists() or not list(out.iterdir()), "no output and no temporary file left"
+
+
 def test_streaming_collection_reads_one_page_at_a_time(tmp_path):
     """A streaming exporter gets page k before page k+1 is read: nothing piles up."""
     events: list[str] = []
