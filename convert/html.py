@@ -40,7 +40,17 @@ from .tree import (
     Text,
 )
 
-__all__ = ["EMPTY_NOTE", "LINK_SCHEMES", "TRUNCATED_NOTE", "blocks_html", "figure_html", "inlines_html", "story_html"]
+__all__ = [
+    "EMPTY_NOTE",
+    "LINK_SCHEMES",
+    "TRUNCATED_NOTE",
+    "blocks_html",
+    "esc",
+    "esc_attr",
+    "figure_html",
+    "inlines_html",
+    "story_html",
+]
 
 #: The URL schemes a link may keep.
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -50,13 +60,13 @@ TRUNCATED_NOTE = "The saved page shows only the beginning of this story."
 EMPTY_NOTE = "The saved page shows no text for this story."
 
 
-def _esc(text: str) -> str:
-    """Cleaned and escaped element text."""
+def esc(text: str | None) -> str:
+    """Cleaned and escaped element text (for any XHTML or HTML output)."""
     return escape(xml_text(text), quote=False)
 
 
-def _attr(text: str) -> str:
-    """Cleaned and escaped attribute value (quotes too)."""
+def esc_attr(text: str | None) -> str:
+    """Cleaned and escaped attribute value, in double quotes (quotes escaped too)."""
     return escape(xml_text(text), quote=True)
 
 
@@ -86,7 +96,7 @@ def inlines_html(inlines: Iterable[Inline], *, base_url: str | None = None) -> s
     out: list[str] = []
     for node in inlines:
         if isinstance(node, Text):
-            out.append(_esc(node.text))
+            out.append(esc(node.text))
         elif isinstance(node, Emphasis):
             out.append(f"<em>{inlines_html(node.content, base_url=base_url)}</em>")
         elif isinstance(node, Strong):
@@ -94,7 +104,7 @@ def inlines_html(inlines: Iterable[Inline], *, base_url: str | None = None) -> s
         elif isinstance(node, Link):
             inner = inlines_html(node.content, base_url=base_url)
             href = _href(node.url, base_url)
-            out.append(f'<a href="{_attr(href)}">{inner}</a>' if href else inner)
+            out.append(f'<a href="{esc_attr(href)}">{inner}</a>' if href else inner)
         elif isinstance(node, LineBreak):
             out.append("<br>")
         else:
@@ -108,9 +118,9 @@ def figure_html(image: Image) -> str:
     only when given, ``""`` when none is."""
     parts: list[str] = []
     if image.alt and image.alt.strip():
-        parts.append(f'<p class="image-alt">[Image: {_esc(image.alt.strip())}]</p>')
+        parts.append(f'<p class="image-alt">[Image: {esc(image.alt.strip())}]</p>')
     caption = [
-        f'<span class="{cls}">{_esc(text.strip())}</span>'
+        f'<span class="{cls}">{esc(text.strip())}</span>'
         for cls, text in (("caption", image.caption), ("credit", image.credit))
         if text and text.strip()
     ]
@@ -152,7 +162,7 @@ def story_html(article: Article, *, base_url: str | None = None) -> str:
     author bio. Never empty: ``<p class="no-text">`` (:data:`EMPTY_NOTE`) when nothing else is."""
     parts: list[str] = []
     if article.dek and article.dek.strip():
-        parts.append(f'<p class="dek"><em>{_esc(article.dek.strip())}</em></p>')
+        parts.append(f'<p class="dek"><em>{esc(article.dek.strip())}</em></p>')
     if article.image is not None:
         parts.append(figure_html(article.image))
     parts.append(blocks_html(article.body, base_url=base_url))
@@ -160,6 +170,6 @@ def story_html(article: Article, *, base_url: str | None = None) -> str:
         parts.append(f'<p class="truncated"><em>{TRUNCATED_NOTE}</em></p>')
     for author in article.authors:
         if author.bio and author.bio.strip():
-            parts.append(f'<p class="author-bio">{_esc(author.bio.strip())}</p>')
+            parts.append(f'<p class="author-bio">{esc(author.bio.strip())}</p>')
     text = "".join(parts)
     return text or f'<p class="no-text">{EMPTY_NOTE}</p>'

@@ -23,7 +23,8 @@ from conftest import ROOT, SEED, fixture_pages
 import convert
 from convert import jsonform
 from convert.errors import OptionError
-from convert.exporters._feeds_build import DEFAULT_LINK, EMPTY_NOTE, ID_PREFIX, TRUNCATED_NOTE, clean_text
+from convert.exporters._feeds_build import DEFAULT_LINK, EMPTY_NOTE, ID_PREFIX, TRUNCATED_NOTE
+from convert.text import xml_text
 from convert.tree import (
     Article,
     Author,
@@ -253,11 +254,11 @@ def test_hostile_text_is_clean_and_well_formed(registry, tmp_path):
         assert "Plain &amp; &lt;odd&gt; “curly” 中文 🙂 ctrl" in first.content[0].value
         assert "quoted ]]&gt; text" in first.content[0].value
     atom_feed = parsed(atom)
-    assert atom_feed.entries[0].summary == clean_text(HOSTILE_DEK)
+    assert atom_feed.entries[0].summary == xml_text(HOSTILE_DEK)
     assert atom_feed.entries[0].summary_detail.type == "text/plain"
     rss_feed = parsed(rss)
     # RSS description is HTML: the plain-text dek is escaped once, so readers show it verbatim
-    assert html.unescape(rss_feed.entries[0].summary) == clean_text(HOSTILE_DEK)
+    assert html.unescape(rss_feed.entries[0].summary) == xml_text(HOSTILE_DEK)
     jing(tmp_path, atom)
 
 
@@ -570,14 +571,14 @@ def check_feeds_against_tree(documents, registry, tmp_path) -> None:
     for data in (rss, atom):
         feed = parsed(data)
         assert [e.id for e in feed.entries] == [ID_PREFIX + a.id for a in items]
-        assert [e.title for e in feed.entries] == [" ".join(clean_text(a.title).split()) for a in items]
+        assert [e.title for e in feed.entries] == [" ".join(xml_text(a.title).split()) for a in items]
         for entry, story in zip(feed.entries, items, strict=True):
             names = [a.get("name") for a in entry.get("authors", [])]
-            assert names == [" ".join(clean_text(a.name).split()) for a in story.authors]
+            assert names == [" ".join(xml_text(a.name).split()) for a in story.authors]
             first = next((b for b in story.body if isinstance(b, Paragraph) and b.content
                           and isinstance(b.content[0], Text) and b.content[0].text.strip()), None)
             if first is not None:
-                opening = clean_text(first.content[0].text).split("\n")[0][:40]
+                opening = xml_text(first.content[0].text).split("\n")[0][:40]
                 assert html.escape(opening, quote=False) in entry.content[0].value
     assert_rss_required(rss)
     assert_atom_required(atom)

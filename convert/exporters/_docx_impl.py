@@ -51,7 +51,7 @@ from ..tree import (
 )
 from . import _docx_styles as S
 
-__all__ = ["clean_text", "write"]
+__all__ = ["write"]
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -77,21 +77,17 @@ IMAGE = "Image placeholder"
 OTHER_STORIES = "Other stories"
 
 
-def clean_text(text: str) -> str:
-    """``text`` with what XML cannot hold removed (never an error; see convert.text)."""
-    return xml_text(text)
-
 
 def _core_text(text: str | None) -> str:
     """A core property value: cleaned, on one line, at most 255 characters."""
-    value = " ".join(clean_text(text or "").split())
+    value = " ".join(xml_text(text or "").split())
     return value if len(value) <= _CORE_LIMIT else value[: _CORE_LIMIT - 1] + "…"
 
 
 def _unique(values: Iterable[str | None]) -> list[str]:
     seen: dict[str, None] = {}
     for value in values:
-        value = " ".join(clean_text(value or "").split())
+        value = " ".join(xml_text(value or "").split())
         if value:
             seen.setdefault(value, None)
     return list(seen)
@@ -111,8 +107,8 @@ def byline_text(article: Article, language: str = "en") -> str:
 
 
 def _author_label(author: Author) -> str:
-    name = " ".join(clean_text(author.name or "").split())
-    handle = " ".join(clean_text(author.handle or "").split())
+    name = " ".join(xml_text(author.name or "").split())
+    handle = " ".join(xml_text(author.handle or "").split())
     if name and handle:
         return f"{name} ({handle})"
     return name or handle
@@ -123,7 +119,7 @@ def display_date(value: str, language: str = "en") -> str:
     try:
         day = _dt.date.fromisoformat(value)
     except ValueError:
-        return clean_text(value)
+        return xml_text(value)
     if language.lower().startswith("en"):
         return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
     return day.isoformat()
@@ -131,11 +127,11 @@ def display_date(value: str, language: str = "en") -> str:
 
 def toc_label(article: Article) -> str:
     """What a contents entry shows: the headline, else the opening words of the story."""
-    title = " ".join(clean_text(article.title or "").split())
+    title = " ".join(xml_text(article.title or "").split())
     if title:
         return title
     for candidate in (article.dek, *(_plain(b) for b in article.body)):
-        words = " ".join(clean_text(candidate or "").split())
+        words = " ".join(xml_text(candidate or "").split())
         if words:
             if len(words) <= 60:
                 return words
@@ -153,7 +149,7 @@ def _plain(block: Block) -> str:
 def _safe_url(url: str, base: str | None = None) -> str:
     """A URL Word accepts as a relationship target: cleaned, resolved against ``base``,
     spaces and non-ASCII escaped."""
-    url = clean_text(url).strip()
+    url = xml_text(url).strip()
     if base and url:
         url = urljoin(base, url)
     return quote(url, safe="!#$%&'()*+,-./:;=?@[]_~")
@@ -338,7 +334,7 @@ class _Numbering:
 class _Builder:
     def __init__(self, document: Any, language: str, base_url: str | None = None) -> None:
         self.document = document
-        self.base_url = clean_text(base_url or "").strip() or None
+        self.base_url = xml_text(base_url or "").strip() or None
         self.language = language
         self.styles = _Styles(document)
         self.numbering = _Numbering(document, self.styles)
@@ -367,7 +363,7 @@ class _Builder:
         return p
 
     def run(self, parent: Any, text: str, bold: bool = False, italic: bool = False, link: bool = False) -> None:
-        text = clean_text(text)
+        text = xml_text(text)
         if not text:
             return
         r = etree.SubElement(parent, W_R)
@@ -408,7 +404,7 @@ class _Builder:
                 self.inlines(parent, node.content, True, italic, link)
             elif isinstance(node, Link):
                 url = _safe_url(node.url or "", self.base_url)
-                if link or not url or not clean_text(inline_text(node.content)).strip():
+                if link or not url or not xml_text(inline_text(node.content)).strip():
                     self.inlines(parent, node.content, bold, italic, link)
                     continue
                 hyperlink = etree.SubElement(parent, qn("w:hyperlink"))
@@ -468,7 +464,7 @@ class _Builder:
         if article.role != "main":
             self.paragraph(S.TEASER_LABEL, text=SPONSORED if article.role == "sponsored" else EXCERPT)
         for value, style in ((article.section, S.KICKER), (article.title, headline), (article.dek, S.SUBTITLE)):
-            if value and clean_text(value).strip():
+            if value and xml_text(value).strip():
                 self.paragraph(style, text=value)
         byline = byline_text(article, self.language)
         if byline:
@@ -480,17 +476,17 @@ class _Builder:
         if article.truncated:
             self.paragraph(S.CONTINUE_READING, text=CONTINUE)
         for author in article.authors:
-            if author.bio and clean_text(author.bio).strip():
+            if author.bio and xml_text(author.bio).strip():
                 self.paragraph(S.AUTHOR_BIO, text=author.bio)
         return start
 
     def figure(self, image: Image) -> None:
         p = self.paragraph(S.FIGURE_PLACEHOLDER)
         self.run(p, IMAGE, bold=True)
-        alt = clean_text(image.alt or "")
+        alt = xml_text(image.alt or "")
         self.run(p, f" — alt text: {alt}" if alt.strip() else " — no alt text")
-        caption = clean_text(image.caption or "").strip()
-        credit = clean_text(image.credit or "").strip()
+        caption = xml_text(image.caption or "").strip()
+        credit = xml_text(image.credit or "").strip()
         if caption:
             p = self.paragraph(S.CAPTION, text=image.caption)
             if credit:
@@ -544,7 +540,7 @@ class _Builder:
 
 
 def _has_text(inlines: Sequence[Inline]) -> bool:
-    return bool(clean_text(inline_text(inlines)).strip())
+    return bool(xml_text(inline_text(inlines)).strip())
 
 
 def _bookmark_name(article_id: str) -> str:
@@ -734,10 +730,10 @@ def _write_collection(builder: _Builder, documents: Sequence[Document], title: s
             builder.bookmark(first, name)
             entries.append((name, toc_label(article)))
         if entries:
-            contents.append((" ".join(clean_text(section.name or "").split()), entries))
+            contents.append((" ".join(xml_text(section.name or "").split()), entries))
     stories = builder.out
     builder.out = []
-    if title and clean_text(title).strip():
+    if title and xml_text(title).strip():
         builder.paragraph(S.TITLE, text=title)
     if toc and contents:
         builder.paragraph(S.TOC_HEADING, text=CONTENTS)

@@ -17,7 +17,6 @@ measured pitfalls (``/work/shared/PITFALLS.md``) are handled here:
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import re
 import uuid
 import zipfile
@@ -33,6 +32,7 @@ from ebooklib import epub
 from ..collection import build_collection
 from ..errors import ConvertError, OptionError
 from ..formats import resolve_date
+from ..html import esc, esc_attr
 from ..text import xml_text
 from ..tree import (
     Article,
@@ -85,24 +85,9 @@ _ID_NAMESPACE = uuid.UUID("6f0b2d1e-7c1a-5b8e-9a52-3c1f4e0d9b27")
 _WHITESPACE = re.compile(r"\s+")
 
 
-def clean(text: str | None) -> str:
-    """``text`` with the characters XML and HTML cannot carry removed (see convert.text)."""
-    return xml_text(text)
-
-
 def one_line(text: str | None) -> str:
     """Cleaned text on one line, runs of white space collapsed."""
-    return _WHITESPACE.sub(" ", clean(text)).strip()
-
-
-def esc(text: str | None) -> str:
-    """Cleaned text escaped for XHTML content."""
-    return html.escape(clean(text), quote=False)
-
-
-def esc_attr(text: str | None) -> str:
-    """Cleaned text escaped for an XHTML attribute value (in double quotes)."""
-    return html.escape(clean(text), quote=True)
+    return _WHITESPACE.sub(" ", xml_text(text)).strip()
 
 
 # --- options ----------------------------------------------------------------------------
@@ -153,7 +138,7 @@ def read_css(path: Path) -> str:
         raise OptionError(
             f"option epub.css: {str(path)!r} uses @import or url(): a book cannot load other files or remote resources"
         )
-    return clean(text)
+    return xml_text(text)
 
 
 def default_css() -> str:
@@ -276,7 +261,7 @@ def story_label(article: Article) -> tuple[str, bool]:
 def chapter_file(article: Article, used: set[str]) -> str:
     stem = article.id if _SAFE_ID.match(article.id or "") and not _RESERVED_ID.match(article.id) else None
     if stem is None:
-        stem = "story-" + uuid.uuid5(_ID_NAMESPACE, clean(article.id)).hex[:16]
+        stem = "story-" + uuid.uuid5(_ID_NAMESPACE, xml_text(article.id)).hex[:16]
     name, n = stem, 1
     while name in used:
         n += 1
@@ -327,7 +312,7 @@ def render_inlines(inlines: Sequence[Inline], in_link: bool = False) -> str:
 
 
 def has_text(inlines: Sequence[Inline]) -> bool:
-    return bool(clean(inline_text(inlines)).strip())
+    return bool(xml_text(inline_text(inlines)).strip())
 
 
 def render_figure(image: Image | None, css_class: str) -> str:

@@ -32,7 +32,7 @@ from .. import __version__
 from ..collection import build_collection
 from ..errors import OptionError
 from ..formats import parse_datetime, resolve_date
-from ..html import EMPTY_NOTE, TRUNCATED_NOTE, _esc, story_html
+from ..html import EMPTY_NOTE, TRUNCATED_NOTE, esc, story_html
 from ..text import xml_text
 from ..tree import Article, Document, ListBlock, Paragraph, Quote, block_text
 
@@ -42,7 +42,6 @@ __all__ = [
     "EMPTY_NOTE",
     "ID_PREFIX",
     "TRUNCATED_NOTE",
-    "clean_text",
     "entry_id",
     "select_stories",
     "write_feed",
@@ -63,14 +62,10 @@ GENERATOR = "protocol-convert"
 
 # --- text cleaning ---------------------------------------------------------------------
 
-def clean_text(text: str) -> str:
-    """``text`` with every character XML 1.0 cannot carry removed (see convert.text)."""
-    return xml_text(text)
-
 
 def _line(text: str | None) -> str:
     """A cleaned single-line value (title, name, section): white space runs become one space."""
-    return " ".join(clean_text(text).split()) if text else ""
+    return " ".join(xml_text(text).split()) if text else ""
 
 
 # --- options ---------------------------------------------------------------------------
@@ -96,7 +91,7 @@ class Settings:
 def _absolute_url(value: Any, name: str) -> str | None:
     if value is None:
         return None
-    url = clean_text(str(value)).strip()
+    url = xml_text(str(value)).strip()
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -113,7 +108,7 @@ def settings_from(options: Mapping[str, Any]) -> Settings:
         raise OptionError(f"option language must be a BCP 47 tag such as en or en-GB, got {options.get('language')!r}")
     feed_id = options.get("feed_id")
     if feed_id is not None:
-        feed_id = clean_text(str(feed_id)).strip()
+        feed_id = xml_text(str(feed_id)).strip()
         if not _IRI_SCHEME.fullmatch(feed_id):
             raise OptionError(f"option feed_id must be an absolute IRI (urn:uuid:..., https://...), got {feed_id!r}")
     date = options.get("date")
@@ -155,7 +150,7 @@ def select_stories(documents: Sequence[Document], include_sponsored: bool = Fals
 
 def entry_id(article: Article) -> str:
     """The item id of a story: ``urn:protocol-convert:<article id>``."""
-    return ID_PREFIX + quote(clean_text(article.id), safe="-._~")
+    return ID_PREFIX + quote(xml_text(article.id), safe="-._~")
 
 
 def story_date(article: Article) -> dt.datetime | None:
@@ -179,12 +174,12 @@ def story_date(article: Article) -> dt.datetime | None:
 def _rss_description(article: Article, content: str) -> str:
     """RSS ``description`` (HTML): the dek, else the opening paragraph, else the content."""
     if article.dek and article.dek.strip():
-        return _esc(article.dek.strip())
+        return esc(article.dek.strip())
     for block in article.body:
         if isinstance(block, (Paragraph, Quote, ListBlock)):
             text = block_text(block).strip()
             if text:
-                return _esc(text)
+                return esc(text)
     return content
 
 
@@ -269,7 +264,7 @@ def _add_entry(kind: FeedKind, fg: FeedGenerator, article: Article, settings: Se
     else:
         fe.content(content, type="html")
         if article.dek and _line(article.dek):
-            fe.summary(clean_text(article.dek.strip()), type="text")
+            fe.summary(xml_text(article.dek.strip()), type="text")
         fe.updated(own_date or settings.date or resolve_date(None))
         if own_date is not None:
             fe.published(own_date)

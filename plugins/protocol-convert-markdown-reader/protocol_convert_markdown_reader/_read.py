@@ -49,6 +49,7 @@ from convert.tree import (
     Strong,
     Text,
     block_text,
+    inline_text,
     story_id,
 )
 
@@ -330,15 +331,8 @@ def _merge(nodes: list[Inline]) -> tuple[Inline, ...]:
 
 
 def _plain(nodes: tuple[Inline, ...]) -> str:
-    parts = []
-    for node in nodes:
-        if isinstance(node, Text):
-            parts.append(node.text)
-        elif isinstance(node, LineBreak):
-            parts.append(" ")
-        else:
-            parts.append(_plain(node.content))
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
+    """The text of ``nodes`` on one line (a line break, like any run of white space, is a space)."""
+    return re.sub(r"\s+", " ", inline_text(nodes)).strip()
 
 
 # --- raw HTML: figures, sign-offs, anything else -----------------------------------------------
