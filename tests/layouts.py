@@ -32,7 +32,7 @@ SECTIONS = ["China", "Fintech", "Enterprise", "Workplace", "Policy", "Climate", 
             "From the Editor", "Future of Work Survey", "Protocol | Enterprise", "Protocol | Fintech",
             "Protocol | Policy"]
 NEWSLETTERS = ["Protocol China", "Protocol Enterprise", "Protocol Fintech", "Source Code", "Protocol Climate",
-               "Tech Policy", "Protocol Workplace"]
+               "Tech Policy", "Protocol Workplace", "Power Moves", "Tech Policy Pipeline", "Protocol Next Up"]
 SUBJECTS = ["Chipmakers", "A payments startup", "Regulators in Brussels", "The largest cloud providers",
             "Two ride-hailing companies", "Hospital systems", "A database company", "Game studios",
             "Battery makers", "Federal prosecutors", "Satellite operators", "Crypto lenders", "Small banks",
@@ -45,6 +45,11 @@ PREDICATES = ["are running out of room to grow", "want a bigger share of the chi
               "learn to live with slower growth"]
 TWISTS = ["Not for long", "Investors are nervous", "Nobody is surprised", "The bill comes later",
           "So are their rivals", "That may not be enough", "Customers have noticed", "It is working"]
+ODD_HEADLINES = ["AWS CEO: The cloud isn’t just about technology",
+                 "A judge is trying to teach you crypto, one ‘SNL’ reference at a time",
+                 "5 things we learned from the chip makers' earnings calls",
+                 "Why the app store fight is about to get much more expensive for everyone involved",
+                 "Meet the startup that wants to recycle data centers"]
 QUESTIONS = ["Can small banks survive the next rate hike?", "Who will pay for the new chip plants?",
              "Is the four-day week coming to Big Tech?", "What happens when the subsidies run out?",
              "Will anyone buy a foldable laptop?"]
@@ -90,7 +95,8 @@ SUBHEADINGS = ["The hard part comes next", "Where the money goes", "A slower roa
 SHORT_PARAGRAPHS = ["That was the easy part.", "Not everyone agrees.", "The numbers tell a different story."]
 IN_BODY_LABELS = ["The Big Story", "People Are Talking", "Number of the Week", "Overheard", "Coming up"]
 COLUMN_LABELS = ["Desk Notes", "Biz on Biz", "At the Office", "On the Ground", "Chip Talk"]
-GREETINGS = ["Hello and welcome to {label}! This week, we look at what the new rules mean for suppliers, and "
+GREETINGS = ["Good morning!",
+             "Hello and welcome to {label}! This week, we look at what the new rules mean for suppliers, and "
              "why one founder thinks they are a gift.",
              "Good morning! This Tuesday: a deal falls apart, a regulator changes its mind, and what we are "
              "reading this week.",
@@ -175,8 +181,10 @@ class _Builder:
         return f"{self.pick(FIRST)} {self.pick(LAST)}"
 
     def headline(self, *, full_stop: bool = True, question: bool = True) -> str:
-        kinds = ["plain", "plain"] + (["question"] if question else []) + (["twist"] if full_stop else [])
+        kinds = ["plain", "plain", "odd"] + (["question"] if question else []) + (["twist"] if full_stop else [])
         kind = self.pick(kinds)
+        if kind == "odd":
+            return self.pick(ODD_HEADLINES)
         if kind == "question":
             return self.pick(QUESTIONS)
         line = f"{self.pick(SUBJECTS)} {self.pick(PREDICATES)}"

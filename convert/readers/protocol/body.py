@@ -21,8 +21,9 @@ Rules, in the order they are tried on each line:
   level-2 heading and that answer's byline (a sign-off block); a role line alone over an
   answer is a byline.
 - **Figures**: ``[alt] [caption] credit`` inside the body.
-- **Subheadings** (level 2): a short line (≤ 12 words) after a block, before more text, that
-  reads as a title: no final stop (quotes around it allowed), a short ``!``, a short
+- **Subheadings** (level 2): a short line (≤ 12 words, or ≤ 15 over a long paragraph) after a
+  block, before more text or a list, that reads as a title: no final stop (quotes around it
+  allowed), a short ``!``, a short
   question before a long paragraph, a verbless phrase with a final stop before a long
   paragraph, or a claim and twist just after a sign-off (the next item's headline). The last
   line of a story is never a subheading (a cut-off dump ends on a fragment).
@@ -214,13 +215,17 @@ class _BodyReader:
 
     def subheading(self, index: int) -> bool:
         text = self.text(index)
-        if not self.blocks or index + 1 >= len(self.lines) or self.is_bullet(index + 1):
+        if not self.blocks or index + 1 >= len(self.lines):
             return False
+        if self.is_bullet(index + 1):  # a title over a list, after a finished paragraph
+            previous = self.blocks[-1]
+            return (words(text) <= 8 and not is_sentence(text) and isinstance(previous, Paragraph)
+                    and is_sentence(block_text(previous)) and text[:1].isupper())
         previous = self.blocks[-1]
         if isinstance(previous, Signoff) and is_claim_and_twist(text):
             return words(self.text(index + 1)) >= 8  # the next item's headline
         core = text.strip("\"“”‘’'")
-        if words(text) > 12 or len(text) > 100 or not core or core.endswith((",", ";", ":", "…")):
+        if words(text) > 15 or len(text) > 120 or not core or core.endswith((",", ";", ":", "…")):
             return False
         if text.startswith(("(", "[")) or (text[0] in "“\"‘'" and not _quote_closes(text)):
             return False
@@ -232,6 +237,8 @@ class _BodyReader:
             return words(text) <= 10 and following >= 12 and finished
         if core.endswith("."):
             return _noun_phrase(text) and following >= 12
+        if words(text) > 12:  # a long title needs a long paragraph under it
+            return following >= 12 and not is_credit_like(text)
         return following >= 3 and not is_credit_like(text)
 
 

@@ -53,9 +53,11 @@ BULLET = re.compile(r"^(?P<indent>\s*)(?P<mark>[•●▪◦·*]|-(?!-)|\d{1,2}[
 SIGNOFF = re.compile(r"^(—|–|--)\s*\S")
 SENTENCE_END = re.compile(r"[.!?…:;,]['’\"”)]*$")
 NEWSLETTER = re.compile(
-    r"^(Protocol (?!\|)[A-Z][\w&]*(?: [A-Z][\w&]*)?|Source Code|Pipeline|Tech Policy|Braintrust|"
-    r"The Protocol Playbook)$"
+    r"^(Protocol (?!\|)[A-Z][\w&]*(?: [A-Z][\w&]*)?|Source Code|(?:[A-Z][\w&]* ){0,2}Pipeline|Tech Policy|"
+    r"Braintrust|The Protocol Playbook)$"
 )
+#: the small words a title-case name leaves in lower case
+CONNECTORS = frozenset(("of", "the", "and", "&", "in", "on", "at", "for", "a", "to", "by"))
 #: The site's sections and desks, as its pages print them: a line that is one of these is a
 #: label wherever it stands before a headline (other labels must prove it by their shape).
 SITE_SECTIONS = frozenset(
@@ -162,6 +164,18 @@ def is_site_section(line: str) -> bool:
 
 def is_newsletter_label(line: str) -> bool:
     return NEWSLETTER.match(line) is not None
+
+
+@_cached
+def is_title_case_label(line: str) -> bool:
+    """``Power Moves``, ``Protocol Next Up``: a label in title case, as a newsletter's name is
+    printed (the site's headlines are in sentence case)."""
+    if not is_label(line) or words(line) > 4:
+        return False
+    tokens = line.split()
+    return all(t[:1].isupper() or t[:1].isdigit() or t in CONNECTORS for t in tokens) and (
+        len(tokens) == 1 or any(t[:1].isupper() for t in tokens[1:])
+    )
 
 
 @_cached

@@ -22,7 +22,8 @@ Layouts (``[x]`` optional, ``/`` a new line):
    (no dek); three are dek, alt, caption. An exact copy of the headline is the alt.
 9. **Headline copy as alt, no credit**: ``[label] / headline / [dek] / headline copy /
    [caption]``, or ``headline / copy / dek``.
-10. **No image**: ``[label] / headline / [dek]``. Pages without an image rarely have a dek:
+10. **No image**: ``[label] / headline / [dek]`` (a label of ≤ 3 words stands over a headline
+    of 6–20 words, full stop or not, when a longer line follows). Pages without an image rarely have a dek:
     only a short one (≤ 30 words, at most two sentences) under a section label, before a
     longer paragraph; a bare short phrase between such a dek and a long paragraph is an
     image whose credit was not saved.
@@ -52,6 +53,7 @@ from .classify import (
     is_role_line,
     is_sentence,
     is_site_section,
+    is_title_case_label,
     iso_date,
     same_text,
     words,
@@ -194,13 +196,26 @@ def newsletter_2021(lines: list[Line], index: int, header: Header) -> int | None
     if credit is None:
         return None
     text, after = credit_at(lines, credit)  # type: ignore[misc]
-    if not (after + 1 < len(lines) and _headline_at(lines, after) and is_newsletter_label(lines[after + 1].text)):
+    if not (after + 1 < len(lines) and _headline_at(lines, after) and _newsletter_label_at(lines, after + 1)):
         return None
     header.title = lines[after].text
     header.section = lines[after + 1].text
     before = [line.text for line in lines[index:credit]]
     header.image = Image(alt=before[-1] if before else None, credit=text)
     return after + 2
+
+
+def _newsletter_label_at(lines: list[Line], index: int) -> bool:
+    """A newsletter's label under its headline: a name the site uses, or any label in title
+    case over a greeting or paragraph (the headline above it is in sentence case)."""
+    if index >= len(lines):
+        return False
+    line, above = lines[index].text, lines[index - 1].text
+    if is_newsletter_label(line):
+        return True
+    following = lines[index + 1].text if index + 1 < len(lines) else ""
+    return (is_title_case_label(line) and not is_title_case_label(above) and words(line) < words(above)
+            and bool(following) and _body_like(following))
 
 
 def newsletter_2020(lines: list[Line], index: int, header: Header) -> int | None:
@@ -244,7 +259,7 @@ def newsletter_credit_first(lines: list[Line], index: int, header: Header) -> in
     text, after = found
     if not (after + 1 < len(lines) and _headline_at(lines, after) and _body_like(lines[after + 1].text)):
         return None
-    if words(lines[after].text) >= words(lines[after + 1].text):
+    if words(lines[after].text) >= words(lines[after + 1].text) and not GREETING.match(lines[after + 1].text):
         return None  # a headline is shorter than the paragraph under it
     header.title = lines[after].text
     header.image = Image(credit=text)
@@ -269,7 +284,7 @@ def newsletter_no_credit(lines: list[Line], index: int, header: Header) -> int |
         return None
     title = lines[index].text
     for label_at in (index + 1, index + 2):
-        if label_at < len(lines) and is_newsletter_label(lines[label_at].text):
+        if label_at < len(lines) and _newsletter_label_at(lines, label_at):
             if label_at == index + 2 and not same_text(lines[index + 1].text, title):
                 return None
             header.title = title
@@ -382,7 +397,9 @@ def _caption_like(line: str) -> bool:
 def no_image(lines: list[Line], index: int, header: Header) -> int | None:
     take = [line.text for line in lines[index : index + 4]]
     count = 0
-    if len(take) >= 3 and label_before_headline(take[0], take[1]):
+    short_label = (len(take) >= 3 and is_label(take[0]) and words(take[0]) <= 3 and headline_shape(take[1])
+                   and 6 <= words(take[1]) <= 20 and words(take[2]) > words(take[1]) and not is_role_line(take[1]))
+    if len(take) >= 3 and (short_label or label_before_headline(take[0], take[1])):
         header.section = _section(take[0])
         header.title = take[1]
         count = 2
