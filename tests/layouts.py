@@ -195,7 +195,10 @@ class _Builder:
 
     def paragraph(self) -> str:
         one, two = self.pick(SENTENCES), self.pick(SENTENCES)
-        return one if one == two else f"{one} {two}"
+        if one == two:
+            return one
+        # the saver's artefacts: a missing space after a sentence, a space before a comma
+        return self.pick([f"{one} {two}", f"{one} {two}", f"{one}{two}", f"{one} {two}".replace(",", " ,", 1)])
 
     def credit(self) -> tuple[list[str], str]:
         """The credit's page lines, and the credit as the tree holds it."""
@@ -236,6 +239,9 @@ def compose(choose: Choices) -> Page:
     main = Story(role="main")
     if b.chance(0.3):
         _modal(b)
+    elif b.chance(0.1):
+        b.parts.append("junk")
+        b.add("Subscribe", "We use cookies to improve your experience on our site.", "Accept all cookies")
     if b.chance(0.1):
         b.add("February 24, 2022")
         main.date = "2022-02-24"
@@ -454,8 +460,11 @@ def _article_body(b: _Builder, story: Story) -> None:
             else:
                 b.add(heading, b.paragraph())
         elif feature == "list":
-            b.add("These are the changes customers will see:",
-                  *[f"  • {b.pick(ALTS)}" for _ in range(b.pick([2, 3]))])
+            bullet = b.pick(["  •", "    •", "-"])
+            items = [f"{bullet} {b.pick(ALTS)}" for _ in range(b.pick([2, 3]))]
+            if bullet == "  •" and b.chance(0.3):
+                items.insert(1, f"    • {b.pick(ALTS)}")  # nested under the first item
+            b.add("These are the changes customers will see:", *items)
         elif feature == "figure":
             lines, _credit = b.credit()
             b.add(b.pick(ALTS), b.pick(CAPTIONS), *lines)
