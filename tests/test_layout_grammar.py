@@ -72,3 +72,28 @@ def test_every_field_right_on_two_thousand_seeded_pages():
     assert len(forms) == 11, forms  # every header form is drawn
     assert sum(checked.values()) > 40_000
     assert wrong == Counter(), wrong
+
+
+MODAL = ("enterpriseenterpriseauthorJane DoeNoneThe week's biggest enterprise stories.4be0c19a7f\n\n×\n\n"
+         "Get access to Protocol\n\nI’m already a subscriber\n\n"
+         "Your information will be used in accordance with our Privacy Policy\n\n")
+
+
+def test_the_seed_saved_other_ways_gives_the_same_stories():
+    """The real page with the subscribe modal saved above it, with single newlines, with CRLF:
+    the same stories, field for field (only the chrome grows by the modal's lines)."""
+    from conftest import SEED
+
+    text = SEED.read_text(encoding="utf-8")
+    plain = parse_page(text, name="seed.txt", sha256="0" * 64)
+    variants = {
+        "modal": MODAL + text,
+        "single newlines": re.sub(r"\n+", "\n", text),
+        "crlf": text.replace("\n", "\r\n"),
+        "tagline first": "What matters in tech, in your inbox every morning.\n\n" + text,
+    }
+    for how, variant in variants.items():
+        document = parse_page(variant, name="seed.txt", sha256="0" * 64)
+        assert document.articles == plain.articles, how
+        extra = [line for line in document.chrome if line not in plain.chrome]
+        assert len(document.chrome) == len(plain.chrome) + len(extra), how
