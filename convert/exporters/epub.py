@@ -24,10 +24,17 @@ OPTIONS = (
     Option("title", str, None, "book title (default: the page's headline; for a collection, 'Protocol: <dates>')"),
     Option("author", str, None, "the book's dc:creator, instead of the authors named on the pages"),
     Option("language", str, "en", "language tag of the book (BCP 47, e.g. en or en-GB)"),
-    Option("date", _dt.datetime, None, "dcterms:modified, ISO 8601 or 'now' (default: fixed, reproducible)"),
-    Option("cover", Path, None, "a JPEG or PNG file to embed as the cover image"),
+    Option(
+        "date",
+        _dt.datetime,
+        None,
+        "dcterms:modified, ISO 8601 or 'now' (default: the pages' newest date, else SOURCE_DATE_EPOCH, "
+        "else the input files' time)",
+    ),
+    Option("cover", Path, None, "a JPEG or PNG file to use as the cover image instead of the generated one"),
     Option("css", Path, None, "a CSS file whose rules are added after the default stylesheet"),
     Option("publisher", str, "Protocol", "the book's dc:publisher"),
+    Option("base_url", str, None, "absolute URL that relative links in the stories are resolved against"),
 )
 
 
