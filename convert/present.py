@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
 from .collection import Collection, build_collection, section_key
-from .formats import parse_datetime
+from .formats import FIXED_DATE, parse_datetime
 from .text import xml_text
 from .tree import Article, Block, Document, Heading, Image, Paragraph, Role, inline_text
 
@@ -88,7 +88,7 @@ SOURCE_DATE = "source_date"
 #: The date a format that requires one writes when nothing at all is known (no ``date``
 #: option, no date on any page, no ``SOURCE_DATE_EPOCH``, no input file): the day Protocol
 #: stopped publishing, later than every page it ever showed. Fixed, so output is reproducible.
-LAST_RESORT_DATE = _dt.datetime(2022, 11, 14, tzinfo=_dt.UTC)
+LAST_RESORT_DATE = FIXED_DATE
 
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",

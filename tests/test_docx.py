@@ -1078,3 +1078,80 @@ def test_first_page_renders_to_png(rendered):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     if os.environ.get("DOCX_KEEP_PNG"):
         Path(os.environ["DOCX_KEEP_PNG"]).write_bytes(png.read_bytes())
+
+
+# -- what a reader navigates by ------------------------------------------------------------------
+
+
+def outline(d) -> list[tuple[int, str]]:
+    """(outline level, text) of every paragraph Word's navigation pane lists."""
+    levels = {}
+    for style in d.styles:
+        element = getattr(style, "element", None)
+        found = element.find(f"{W}pPr/{W}outlineLvl") if element is not None else None
+        if found is not None:
+            levels[style.name] = int(found.get(W + "val"))
+    return [(levels[p.style.name], p.text) for p in d.paragraphs if levels.get(p.style.name, 9) < 9]
+
+
+def test_the_navigation_pane_shows_the_main_story_then_more_from_protocol():
+    d = reopen(build([seed_like()]))
+    assert outline(d) == [
+        (0, "China’s era of Big Tech Overwork has ended"),
+        (1, "The outcry begins"),
+        (1, "One big caveat"),
+        (0, "More from Protocol"),
+        (1, "Judge Zia Faruqui is trying to teach you crypto, one ‘SNL’ reference at a time"),
+        (1, "Sponsored by FTA"),
+        (1, "Untitled excerpt"),
+    ]
+    # a teaser's own subheads sit below its headline
+    sink = outline(reopen(build([kitchen_sink()])))
+    assert (2, "Teaser subhead") in sink and (1, "A teaser") in sink
+
+
+def test_a_collection_outline_is_title_sections_stories():
+    d = reopen(build([seed_like(), kitchen_sink()], title="Week 46"))
+    levels = outline(d)
+    assert levels[0] == (0, "Week 46")
+    assert [t for lvl, t in levels if lvl == 0][1:] == ["China", "Enterprise & <Policy>", "Fintech", "Climate",
+                                                       "Other stories"]
+    assert (1, "China’s era of Big Tech Overwork has ended") in levels and (2, "The outcry begins") in levels
+
+
+def test_a_story_head_keeps_with_what_follows():
+    d = reopen(build([seed_like()]))
+    for name in ("Kicker", "Title", "Subtitle", "Byline", "Heading 1", "Heading 2", "Teaser Label",
+                 "Image Description", "Bio Heading"):
+        assert d.styles[name].paragraph_format.keep_with_next, name
+    # a bio stays in one piece, its name with it
+    assert d.styles["Author Bio"].paragraph_format.keep_together
+    assert d.styles["Author Name"].paragraph_format.keep_with_next
+
+
+def test_cjk_runs_carry_their_east_asian_language():
+    d = reopen(build([seed_like()]))
+    runs = {r.text: r for p in d.paragraphs for r in p.runs}
+    run = next(r for text, r in runs.items() if "内卷" in text)
+    lang = run._r.find(f"{W}rPr/{W}lang")
+    assert lang is not None and lang.get(W + "eastAsia") == "zh-CN" and lang.get(W + "val") == "en"
+    latin = next(r for text, r in runs.items() if text.startswith("Over the past two months"))
+    assert latin._r.find(f"{W}rPr/{W}lang") is None
+    japanese = page(article(title="日本語のかな", body=(P("ひらがな and カタカナ"),)))
+    got = {r.text: r._r.find(f"{W}rPr/{W}lang") for p in reopen(build([japanese])).paragraphs for r in p.runs}
+    assert got["ひらがな and カタカナ"].get(W + "eastAsia") == "ja-JP"
+    chinese = reopen(build([japanese], language="zh-TW"))
+    assert all(r._r.find(f"{W}rPr/{W}lang").get(W + "eastAsia") == "zh-TW" for p in chinese.paragraphs
+               for r in p.runs if r.text)
+
+
+def test_no_link_goes_nowhere():
+    d = reopen(build([seed_like(), kitchen_sink()]))
+    rels = d.part.rels
+    bookmarks = {b.get(W + "name") for b in d.element.body.iter(W + "bookmarkStart")}
+    for link in d.element.body.iter(W + "hyperlink"):
+        if link.get(R_ID):
+            assert rels[link.get(R_ID)].target_ref.startswith(("http://", "https://", "mailto:"))
+        else:
+            assert link.get(W + "anchor") in bookmarks
+    assert "Continue reading" not in {p.text for p in d.paragraphs}

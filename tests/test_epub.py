@@ -8,6 +8,7 @@ broken on purpose goes through the same run, so a harness that stopped seeing er
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -1012,3 +1013,57 @@ def test_a_thousand_page_collection(seed_document):
     related = last.xpath(".//x:aside[@class='related']//x:a/@href", namespaces=NS)
     assert len(related) == len({a.id for a in others})
     assert all(href in book.spine for href in related)
+
+
+# --- the generated cover ------------------------------------------------------------------
+
+
+def cover_of(book: Book) -> tuple[bytes, str]:
+    [cover] = [i for i in book.manifest.values() if i.get("properties") == "cover-image"]
+    img = book.xhtml("cover.xhtml").find(".//x:img", NS)
+    assert img.get("src") == cover.get("href")
+    return book.read(cover.get("href")), img.get("alt")
+
+
+def test_every_book_has_a_generated_cover_drawn_from_its_contents():
+    from PIL import Image as Picture
+
+    book = Book(export(KITCHEN))
+    png, alt = cover_of(book)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    with Picture.open(io.BytesIO(png)) as picture:
+        assert picture.size == (1200, 1800)
+        assert len(picture.getcolors(1 << 16) or ()) > 2  # drawn, not blank
+    assert alt == "Protocol. China. The main story. September 2, 2021"
+    assert book.spine[0] == "cover.xhtml"
+    assert book.opf.find("opf:metadata/opf:meta[@name='cover']", NS).get("content") == "cover-img"
+    landmarks = [a.get(f"{{{NS['epub']}}}type") for a in book.nav.findall(".//x:nav[@epub:type='landmarks']//x:a", NS)]
+    assert landmarks == ["cover", "toc", "bodymatter"]
+    # another headline, another cover; the same book, the same bytes
+    other = doc("kitchen.txt", dataclasses.replace(MAIN, title="Another headline"), *KITCHEN.articles[1:])
+    assert cover_of(Book(export(other)))[0] != png
+    assert cover_of(Book(export(KITCHEN)))[0] == png
+    # a collection's cover says what it holds
+    png, alt = cover_of(Book(export(COLLECTION)))
+    assert alt == "Protocol. 6 stories from 3 pages. June 1, 2021 – February 24, 2022. China · Policy · Fintech"
+
+
+def test_a_headline_the_cover_fonts_cannot_draw_is_left_to_the_alt_text():
+    from convert.exporters._cover import drawable
+
+    assert drawable("China’s era of Big Tech Overwork — “ended”") and not drawable("中国科技")
+    chinese = doc("zh.txt", story("中国科技公司的加班文化结束了", section="China"))
+    png, alt = cover_of(Book(export(chinese)))
+    assert alt == "Protocol. China. 中国科技公司的加班文化结束了"
+    latin = doc("zh.txt", story("Latin headline", section="China"))
+    assert cover_of(Book(export(latin)))[0] != png  # the Latin one draws its headline, the other cannot
+
+
+def test_the_stylesheet_keeps_a_readable_measure_and_heads_and_bios_together():
+    css = Book(export(KITCHEN)).read("style.css").decode()
+    body = re.search(r"\nbody \{([^}]*)\}", css).group(1)
+    assert "max-width: 36em" in body and "margin: 0 auto" in body
+    for selector in ("header", ".authors, .related, .sponsor", "figure"):
+        rule = re.search(r"\n" + re.escape(selector) + r" \{([^}]*)\}", css).group(1)
+        assert "break-inside: avoid" in rule, selector
+    assert "px;" not in body and "width:" not in body.replace("max-width", "")

@@ -671,3 +671,36 @@ def test_a_large_collection_merges_every_teaser_into_its_full_story(registry):
     for fmt in ("rss", "atom"):
         data = build(fmt, pages, registry)
         assert len(parsed(data).entries) == 1000
+
+
+# --- the three feed formats agree ------------------------------------------------------
+
+
+@pytest.mark.parametrize("include_sponsored", [False, True])
+def test_rss_atom_and_json_feed_list_the_same_items(registry, include_sponsored):
+    from conftest import require_tool
+
+    require_tool("the jsonfeed extra", "jsonfeed" in registry.exporters,
+                 "pip install -e plugins/protocol-convert-jsonfeed")
+    cases = [[PAGE_ONE], [PAGE_ONE, PAGE_TWO], [convert.parse(SEED, registry=registry)],
+             [convert.parse(p, registry=registry) for p in PAGES]]
+    for documents in cases:
+        options = {"include_sponsored": include_sponsored, "base_url": "https://archive.example.org/"}
+        rss = parsed(build("rss", documents, registry, **options)).entries
+        atom = parsed(build("atom", documents, registry, **options)).entries
+        jsonfeed = json.loads(build("jsonfeed", documents, registry, **options))["items"]
+        listed = [
+            [(e.id, e.title, e.link, [t.term for t in e.get("tags", [])]) for e in rss],
+            [(e.id, e.title, e.link, [t.term for t in e.get("tags", [])]) for e in atom],
+            [(i["id"], i["title"], i["url"], i.get("tags", [])) for i in jsonfeed],
+        ]
+        assert listed[0] == listed[1] == listed[2]
+        assert len(listed[0]) == len(expected_items(documents, include_sponsored))
+        # teasers are marked as excerpts in every format; the dek is the summary, never repeated
+        atom_xml = ET.fromstring(build("atom", documents, registry, **options)).findall(A + "entry")
+        for entry, item in zip(atom_xml, jsonfeed, strict=True):
+            assert ("Excerpt" in item.get("tags", [])) == (item["_protocol"]["role"] == "teaser" or (
+                item["_protocol"]["truncated"] and item["_protocol"]["role"] == "main"))
+            assert entry.findtext(A + "summary") == item.get("summary")
+            if item.get("summary"):
+                assert html.escape(item["summary"], quote=False) not in item["content_html"]

@@ -189,3 +189,48 @@ def test_from_the_command_line(tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert not text.startswith("---") and "Body \\*text\\*." in text
+
+
+def test_text_is_escaped_only_where_it_would_become_syntax():
+    text = ('Brackets [Chinese] and (parens) {braces} + plus | pipe ! bang # hash 3. dot a_b snake '
+            'C# and 1 < 2 & R&D, *stars*, _under_, `tick`, [link](x), <b>tag</b>, &amp;')
+    article = Article(id=story_id("t"), role="main", body=(Paragraph((Text(text),)),))
+    _, body = split_front_matter(markdown_of([Document(Source("p", "0" * 64, "t"), (article,))]))
+    assert visible_text(body) == text
+    for kept in ("[Chinese]", "(parens)", "{braces}", "+ plus", "| pipe", "! bang", "# hash", "3. dot", "a_b",
+                 "C#", "1 < 2", "R&D"):
+        assert kept in body, kept  # no needless backslash
+    for escaped in ("\\*stars\\*", "\\_under\\_", "\\`tick\\`", "[link\\](x)", "\\<b>tag\\</b>", "\\&amp;"):
+        assert escaped in body, escaped
+
+
+def test_stories_are_set_apart_and_figures_are_lines():
+    every = sample_documents()["every-node"].documents
+    _, body = split_front_matter(markdown_of(every))
+    rendered = MD.render(body)
+    # a rule between the stories, and the sponsor's blurb labelled as such
+    assert rendered.count("<hr />") == 2
+    assert '<p class="kicker"><strong>Sponsored</strong></p>' in rendered
+    figure = re.search(r"<figure>.*?</figure>", rendered, re.DOTALL).group(0)
+    lines = re.split(r"<br>|\n", re.sub(r"</?(figure|figcaption)>", "\n", figure))
+    assert [line for line in lines if line.strip()] == [
+        '<div role="img" aria-label="Lead alt marker">Image: Lead alt marker</div>',
+        "Lead caption marker",
+        "<small>Photo: Lead credit marker</small>",
+    ]
+    _, collection = split_front_matter(markdown_of(sample_documents()["collection"].documents))
+    assert MD.render(collection).count("<hr />") == 1  # between the two sections' stories
+
+
+def test_the_plugin_uses_only_the_documented_api():
+    import ast
+    from pathlib import Path
+
+    import protocol_convert_markdown
+
+    documented = {"convert", "convert.present", "convert.html", "convert.tree", "convert.errors", "convert.text",
+                  "convert.textio", "convert.testing", "convert.plugins", "convert.jsonform"}
+    for path in Path(protocol_convert_markdown.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("convert"):
+                assert node.module in documented, (path.name, node.module)
