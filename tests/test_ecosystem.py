@@ -404,3 +404,25 @@ def test_uninstall_takes_the_end_of_the_input_for_no_and_asks_again_when_unsure(
     unsure = run_cli(["uninstall", "pc-txt"], input="maybe\nYes\n")
     assert unsure.exit_code == 0 and calls == [["uninstall", "-y", "pc-txt"]]
     assert unsure.stderr.count("Uninstall pc-txt? [y/N]: ") == 2 and "Please answer y or n." in unsure.stderr
+
+
+#: The modules docs/api.md documents for plugins (plus the package itself).
+DOCUMENTED = {"convert", "convert.present", "convert.html", "convert.tree", "convert.errors", "convert.text",
+              "convert.textio", "convert.collection", "convert.formats", "convert.testing", "convert.plugins",
+              "convert.jsonform"}
+
+
+@pytest.mark.parametrize("directory", [e[0] for e in EXTRAS])
+def test_each_extra_uses_only_the_documented_api(directory):
+    import ast
+
+    sources = sorted((ROOT / "plugins" / directory).glob("protocol_convert_*/*.py"))
+    assert sources
+    api = "".join((ROOT / "docs" / f"{name}.md").read_text(encoding="utf-8")
+                  for name in ("api", "errors", "tree", "writing-plugins"))
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("convert"):
+                assert node.module in DOCUMENTED, (path.name, node.module)
+                for alias in node.names:  # each name it takes is one the docs describe
+                    assert node.module == "convert" or alias.name in api, (path.name, node.module, alias.name)

@@ -37,7 +37,7 @@ from ..html import esc, esc_attr, header_html, story_html
 from ..present import MORE_FROM_PROTOCOL, PUBLICATION, Item, View, one_line, present, required_date
 from ..text import xml_text
 from ..tree import Document
-from ._cover import CoverText, cover_alt, cover_png
+from ._cover import CoverText, cover_alt, cover_jpeg
 
 __all__ = ["build_epub"]
 
@@ -468,7 +468,7 @@ def build_epub(documents: Sequence[Document], options: Mapping[str, Any]) -> byt
         alt = view.title
     else:
         text = cover_text(view)
-        image_name, media_type, data = "images/cover.png", "image/png", cover_png(text)
+        image_name, media_type, data = "images/cover.jpg", "image/jpeg", cover_jpeg(text)
         alt = cover_alt(text)
     for prop, value in accessibility(given_cover is None):
         book.add_metadata(None, "meta", value, {"property": prop})

@@ -202,16 +202,3 @@ def test_an_author_with_only_a_name():
     item = feed_of([Document(Source(None, "0" * 64, "t"), (article,))])["items"][0]
     assert "authors" not in item["_protocol"] and item["_protocol"]["image"] == {"credit": "Photo: only"}
     assert item["_protocol"]["pages"] == ["input 1"]  # the collection's name for an unnamed input
-
-
-def test_the_plugin_uses_only_the_documented_api():
-    import ast
-
-    import protocol_convert_jsonfeed
-
-    documented = {"convert", "convert.present", "convert.html", "convert.tree", "convert.errors", "convert.text",
-                  "convert.textio", "convert.testing", "convert.plugins", "convert.jsonform"}
-    for path in Path(protocol_convert_jsonfeed.__file__).parent.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("convert"):
-                assert node.module in documented, (path.name, node.module)

@@ -220,17 +220,3 @@ def test_stories_are_set_apart_and_figures_are_lines():
     ]
     _, collection = split_front_matter(markdown_of(sample_documents()["collection"].documents))
     assert MD.render(collection).count("<hr />") == 1  # between the two sections' stories
-
-
-def test_the_plugin_uses_only_the_documented_api():
-    import ast
-    from pathlib import Path
-
-    import protocol_convert_markdown
-
-    documented = {"convert", "convert.present", "convert.html", "convert.tree", "convert.errors", "convert.text",
-                  "convert.textio", "convert.testing", "convert.plugins", "convert.jsonform"}
-    for path in Path(protocol_convert_markdown.__file__).parent.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("convert"):
-                assert node.module in documented, (path.name, node.module)
