@@ -1,9 +1,9 @@
 """The ``epub`` format: one page, or several as a periodical-style collection, as an EPUB 3 book.
 
 The book passes EPUBCheck 5 with no errors and no warnings: an EPUB 3 package with a
-navigation document and an NCX for older readers, one chapter per story, the image block as a
-``<figure>`` placeholder (a dump holds no image bytes) keeping alt text, caption and credit
-apart, and byte-identical output for the same input and options. See ``docs/epub.md``.
+generated cover, a navigation document and an NCX for older readers, one chapter per story of
+the :mod:`convert.present` view, and byte-identical output for the same input and options.
+See ``docs/epub.md``.
 
 This module only registers the format; the work (and ebooklib) lives in ``_epub_build`` and is
 imported when a book is written.
@@ -21,8 +21,8 @@ from ..hookspecs import hookimpl
 from ..tree import Document
 
 OPTIONS = (
-    Option("title", str, None, "book title (default: the page's headline; for a collection, 'Protocol: <dates>')"),
-    Option("author", str, None, "the book's dc:creator, instead of the authors named on the pages"),
+    Option("title", str, None, "book title (default: the page's headline; a collection's 'Protocol: <dates>')"),
+    Option("author", str, None, "the book's dc:creator, instead of the writers named on the pages"),
     Option("language", str, "en", "language tag of the book (BCP 47, e.g. en or en-GB)"),
     Option(
         "date",
