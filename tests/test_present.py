@@ -246,3 +246,11 @@ def test_every_fixture_page_is_shown_by_the_rules(path):
         assert item.section is None or not item.section.startswith("Protocol ")
         for bio in item.bios:
             assert bio.name is None or not bio.text.startswith(bio.name)
+
+
+def test_importing_the_view_loads_nothing_heavy():
+    heavy = ["pluggy", "feedgen", "lxml", "ebooklib", "docx", "PIL", "convert.exporters", "convert.plugins"]
+    code = ("import sys, json, convert.present, convert.html; "
+            f"print(json.dumps([m for m in {heavy!r} if m in sys.modules]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == []
