@@ -1,7 +1,7 @@
 """Several pages as one collection: stories grouped by section, repeated teasers merged.
 
-Exporters that build one output from many documents (a periodical-style EPUB, one DOCX, one
-feed) share this view, so every format merges and orders stories the same way:
+:func:`convert.present.present` builds every format's view on it, so every format merges and
+orders stories the same way:
 
 - a story is known by its :attr:`~convert.tree.Article.id`; a teaser and the full story it
   excerpts share one id (see :func:`~convert.tree.story_id`);

@@ -211,7 +211,7 @@ def kitchen_sink() -> Document:
 
 
 # -- the independent walk -----------------------------------------------------------------------
-# What the presentation layer promises (docs/docx.md, convert/present.py), restated from the
+# What the presentation layer promises (docs/docx.md, convert/present/), restated from the
 # tree without its code: headlines never invented, labels for untitled stories, the sponsor
 # named once, an alt text shown only when it describes something, the headline not repeated
 # at the top of the body, a bio's name not repeated before it.
