@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -76,6 +77,7 @@ def export(
     options: Mapping[str, Any] | None = None,
     force: bool = False,
     registry: Registry | None = None,
+    source_date: datetime.datetime | None = None,
 ) -> bytes | None:
     """Write one document, or several as one collection, in ``format`` (``epub``, ``json``...).
 
@@ -87,10 +89,15 @@ def export(
     A *streaming* exporter (``Exporter(streaming=True)``, such as ``jsonl``) given an
     iterator of documents takes them one at a time as it writes, so no more than one page
     need be in memory; any other exporter gets them all at once.
+
+    ``source_date`` is the newest modification time of the input files, the date of last
+    resort (:func:`convert.present.output_date`); the exporter finds it in its options as
+    ``source_date``.
     """
     registry = _registry(registry)
     exporter = registry.exporter(format)
     settings = resolve_options(exporter.options, options, owner=exporter.name)
+    settings.setdefault("source_date", source_date)
     docs: Iterable[Document]
     if isinstance(documents, Document):
         docs = (documents,)
@@ -142,7 +149,21 @@ def convert(
     registry = _registry(registry)
     sources = list(source) if isinstance(source, (list, tuple)) else [source]
     documents = [parse(s, reader=reader, registry=registry) for s in sources]
-    return export(documents, format, destination, options=options, force=force, registry=registry)
+    paths = [s for s in sources if isinstance(s, (str, os.PathLike))]
+    return export(documents, format, destination, options=options, force=force, registry=registry,
+                  source_date=files_date(paths))
+
+
+def files_date(paths: Iterable[str | os.PathLike[str]]) -> datetime.datetime | None:
+    """The newest modification time of ``paths`` (UTC, whole seconds); ``None`` for none."""
+    newest = None
+    for path in paths:
+        try:
+            mtime = int(os.stat(path).st_mtime)
+        except (OSError, ValueError):
+            continue
+        newest = mtime if newest is None else max(newest, mtime)
+    return None if newest is None else datetime.datetime.fromtimestamp(newest, tz=datetime.UTC)
 
 
 # Names Windows reserves whatever the extension; refused on every platform so that output

@@ -426,7 +426,7 @@ def _convert_task(settings: _Settings, source: str, targets: tuple[tuple[str, st
             return outcome
         for fmt, target in targets:
             try:
-                _export_file(registry, document, fmt, target, settings)
+                _export_file(registry, document, fmt, target, settings, source)
             except Exception as error:
                 outcome.failures.append(Failure.of(error))
         return outcome
@@ -436,11 +436,13 @@ def _convert_task(settings: _Settings, source: str, targets: tuple[tuple[str, st
         _STATE["in_task"] = False
 
 
-def _export_file(registry: Registry, document: Document, fmt: str, target: str, settings: _Settings) -> None:
-    from .api import export
+def _export_file(registry: Registry, document: Document, fmt: str, target: str, settings: _Settings,
+                 source: str = STDIO) -> None:
+    from .api import export, files_date
 
     try:
-        data = export([document], fmt, options=settings.options[fmt], registry=registry)
+        data = export([document], fmt, options=settings.options[fmt], registry=registry,
+                      source_date=files_date([source] if source != STDIO else []))
     except ConvertError as error:
         if error.path is None:
             error.path = target
@@ -840,7 +842,8 @@ def _show_progress(job: ConvertJob) -> bool:
 # --- writing -----------------------------------------------------------------------------
 
 
-def _write_stdout(registry: Registry, fmt: str, documents: Any, options: dict[str, Any]) -> None:
+def _write_stdout(registry: Registry, fmt: str, documents: Any, options: dict[str, Any],
+                  source_date: Any = None) -> None:
     exporter = registry.exporter(fmt)
     if sys.stdout.isatty() and not exporter.media_type.startswith(("text/", "application/json")) \
             and not exporter.media_type.endswith("+xml"):
@@ -848,10 +851,10 @@ def _write_stdout(registry: Registry, fmt: str, documents: Any, options: dict[st
     from .api import export
 
     if exporter.streaming:
-        export(documents, fmt, sys.stdout.buffer, options=options, registry=registry)
+        export(documents, fmt, sys.stdout.buffer, options=options, registry=registry, source_date=source_date)
         sys.stdout.buffer.flush()
         return
-    data = export(list(documents), fmt, options=options, registry=registry)
+    data = export(list(documents), fmt, options=options, registry=registry, source_date=source_date)
     assert data is not None
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
@@ -1026,9 +1029,12 @@ def _convert_here(registry: Registry, settings: _Settings, source: str, targets:
     for fmt, target in targets:
         try:
             if target == STDIO:
-                _write_stdout(registry, fmt, [document], settings.options[fmt])
+                from .api import files_date
+
+                _write_stdout(registry, fmt, [document], settings.options[fmt],
+                              files_date([source] if source != STDIO else []))
             else:
-                _export_file(registry, document, fmt, target, settings)
+                _export_file(registry, document, fmt, target, settings, source)
         except ConvertError as error:
             outcome.failures.append(Failure.of(error))
     _count(reporter, outcome)
@@ -1106,16 +1112,17 @@ def _run_collection(job: ConvertJob, registry: Registry, formats: list[str], set
             pages = list(documents())
             if not pages:
                 return
+            from .api import export, files_date
+
+            newest = files_date(s for s in sources if s != STDIO)
             for fmt, target in targets:
                 reporter.phase(f"writing {fmt}")
                 try:
                     if target == STDIO:
-                        _write_stdout(registry, fmt, pages, settings.options[fmt])
+                        _write_stdout(registry, fmt, pages, settings.options[fmt], newest)
                     else:
-                        from .api import export
-
                         export(pages, fmt, target, options=settings.options[fmt], force=job.force,
-                               registry=registry)
+                               registry=registry, source_date=newest)
                     written += 1
                 except ConvertError as error:
                     reporter.error(Failure.of(error))

@@ -286,7 +286,8 @@ def _convert_arguments(parser: Parser) -> None:
     add("-O", "--option", dest="format_options", action="append", default=[], metavar="FORMAT.NAME=VALUE",
         help="Set an exporter option, e.g. -O epub.language=en-GB (repeatable).")
     add("--title", metavar="TEXT", help="Title for outputs that have one (sets every format's 'title').")
-    add("--date", metavar="DATE", help="Date to stamp into outputs, ISO 8601, or 'now' (default: fixed, reproducible).")
+    add("--date", metavar="DATE",
+        help="Date to stamp into outputs, ISO 8601, or 'now' (default: the pages' own, else the files' time).")
     add("--language", metavar="TAG", help="Language tag, e.g. en or en-GB (default: en).")
     add("--base-url", metavar="URL", help="URL the pages were published under, for links in feeds.")
     add("--encoding", metavar="ENCODING", help="Text encoding of the inputs (default: UTF-8, else detected).")

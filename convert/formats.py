@@ -28,10 +28,11 @@ __all__ = [
     "resolve_date",
 ]
 
-#: The date written where a format requires one and neither the page nor the user gave one.
-#: A fixed value (not "now") keeps output byte-identical from run to run; ``SOURCE_DATE_EPOCH``
-#: (the reproducible-builds convention) overrides it.
-FIXED_DATE = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+#: The date written where a format requires one and nothing at all is known (no date given,
+#: none on the pages, no ``SOURCE_DATE_EPOCH``, no input file): the day Protocol stopped
+#: publishing, later than every page it ever showed. A fixed value (not "now") keeps output
+#: byte-identical from run to run; see :func:`convert.present.output_date` for the whole order.
+FIXED_DATE = _dt.datetime(2022, 11, 14, tzinfo=_dt.UTC)
 
 OptionType = type[str] | type[int] | type[float] | type[bool] | type[Path] | type[_dt.datetime]
 

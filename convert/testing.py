@@ -643,7 +643,7 @@ def _check_deterministic(ctx: _Context) -> None:
             if any(spelling in haystack for haystack in haystacks):
                 raise AssertionError(
                     f"{ctx.exporter.name}: the output holds today's date ({spelling.decode()}): "
-                    "use convert.formats.resolve_date(options.get('date'))"
+                    "use convert.present.output_date(documents, options)"
                 )
 
 

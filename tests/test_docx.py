@@ -211,21 +211,16 @@ def kitchen_sink() -> Document:
 
 
 # -- the independent walk -----------------------------------------------------------------------
+# What the presentation layer promises (docs/docx.md, convert/present/), restated from the
+# tree without its code: headlines never invented, labels for untitled stories, the sponsor
+# named once, an alt text shown only when it describes something, the headline not repeated
+# at the top of the body, a bio's name not repeated before it.
 
 _MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+NOTE = "Excerpt: the saved page shows only the beginning of this story."
 
 
 def clean(text: str | None) -> str:
@@ -243,6 +238,10 @@ def clean(text: str | None) -> str:
     return "".join(out)
 
 
+def line(text: str | None) -> str:
+    return " ".join(clean(text).split())
+
+
 def plain(inlines) -> str:
     out = []
     for node in inlines:
@@ -255,39 +254,66 @@ def plain(inlines) -> str:
     return clean("".join(out))
 
 
+def same(a: str | None, b: str | None) -> bool:
+    def key(t):
+        text = line(t).replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').casefold()
+        return text.rstrip(".!?:;, ").strip("\"' ")
+
+    return bool(key(a)) and key(a) == key(b)
+
+
+def names_of(a: Article) -> list[str]:
+    return [n for n in (line(au.name) for au in a.authors) if n]
+
+
+def join(names: list[str]) -> str:
+    return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def kind_of(a: Article) -> str | None:
+    if a.role == "sponsored":
+        return f"Sponsored by {join(names_of(a))}" if names_of(a) else "Sponsored"
+    return "Excerpt" if a.role == "teaser" else None
+
+
+def label_of(a: Article) -> str:
+    if line(a.title):
+        return line(a.title)
+    return kind_of(a) if a.role == "sponsored" else "Untitled excerpt" if a.role == "teaser" else "Untitled story"
+
+
+def list_label_of(a: Article) -> str:
+    if line(a.title) or a.role == "sponsored" or not names_of(a):
+        return label_of(a)
+    return f"{label_of(a)} by {join(names_of(a))}"
+
+
 def byline(a: Article) -> str | None:
-    names = []
-    for author in a.authors:
-        name, handle = clean(author.name).strip(), clean(author.handle).strip()
-        label = f"{name} ({handle})" if name and handle else name or handle
-        if label:
-            names.append(label)
     parts = []
-    if names:
-        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        parts.append(("From " if a.role == "sponsored" else "By ") + who)
+    if names_of(a) and a.role != "sponsored":
+        parts.append("By " + join(names_of(a)))
     if a.date:
-        d = dt.date.fromisoformat(a.date)
-        parts.append(f"{_MONTHS[d.month - 1]} {d.day}, {d.year}")
+        try:
+            d = dt.date.fromisoformat(a.date)
+            parts.append(f"{_MONTHS[d.month - 1]} {d.day}, {d.year}")
+        except ValueError:
+            parts.append(line(a.date))
     return " · ".join(parts) or None
 
 
-def figure(image: Image) -> list[tuple[str, str]]:
-    alt = clean(image.alt)
-    out = [
-        (
-            "Figure Placeholder",
-            f"Image placeholder — alt text: {alt}" if alt.strip() else "Image placeholder — no alt text",
-        )
-    ]
-    if clean(image.caption).strip():
-        out.append(("Caption", clean(image.caption)))
-    if clean(image.credit).strip():
-        out.append(("Credit", clean(image.credit)))
+def figure(image: Image, title: str | None = None) -> list[tuple[str, str]]:
+    alt, caption, credit = line(image.alt), line(image.caption), line(image.credit)
+    out = []
+    if alt and not same(alt, title) and not same(alt, caption):
+        out.append(("Image Description", f"Image: {alt}"))
+    if caption:
+        out.append(("Image Caption", caption))
+    if credit:
+        out.append(("Credit", credit))
     return out
 
 
-def walk_blocks(blocks, para_style: str, depth: int = 0) -> list[tuple[str, str]]:
+def walk_blocks(blocks, para_style: str, depth: int = 0, shift: int = 0) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for block in blocks:
         if isinstance(block, Paragraph):
@@ -295,12 +321,12 @@ def walk_blocks(blocks, para_style: str, depth: int = 0) -> list[tuple[str, str]
                 out.append((para_style, plain(block.content)))
         elif isinstance(block, Heading):
             if plain(block.content).strip():
-                out.append((f"Heading {block.level}", plain(block.content)))
+                out.append((f"Heading {min(block.level + shift, 6)}", plain(block.content)))
         elif isinstance(block, Signoff):
             if plain(block.content).strip():
                 out.append(("Signoff", plain(block.content)))
         elif isinstance(block, Quote):
-            out += walk_blocks(block.content, "Quote", depth)
+            out += walk_blocks(block.content, "Quote", depth, shift)
         elif isinstance(block, Figure):
             out += figure(block.image)
         elif isinstance(block, ListBlock):
@@ -313,52 +339,86 @@ def walk_blocks(blocks, para_style: str, depth: int = 0) -> list[tuple[str, str]
                         if plain(child.content).strip():
                             out.append((kind + suffix if i == 0 else "List Continue" + suffix, plain(child.content)))
                     else:
-                        out += walk_blocks((child,), para_style, depth + 1 if isinstance(child, ListBlock) else depth)
+                        out += walk_blocks((child,), para_style, depth + 1 if isinstance(child, ListBlock) else depth,
+                                           shift)
         else:
             raise AssertionError(block)
     return out
 
 
-def walk_story(a: Article, headline: str) -> list[tuple[str, str]]:
+def walk_story(a: Article, level: int, kicker: bool = True) -> list[tuple[str, str]]:
+    title = line(a.title) or None
+    section = line(a.section).removeprefix("Protocol ") if kicker else ""
     out = []
-    if a.role != "main":
-        out.append(("Teaser Label", "Sponsored" if a.role == "sponsored" else "Excerpt"))
-    for value, style in ((a.section, "Kicker"), (a.title, headline), (a.dek, "Subtitle")):
-        if clean(value).strip():
-            out.append((style, clean(value)))
+    if kind_of(a) and title:
+        out.append(("Teaser Label", " · ".join(t for t in (kind_of(a), section) if t)))
+    elif section:
+        out.append(("Kicker", section))
+    out.append(("Title" if level == 0 else f"Heading {level}", label_of(a)))
+    if line(a.dek):
+        out.append(("Subtitle", line(a.dek)))
     if byline(a):
         out.append(("Byline", byline(a)))
     if a.image:
-        out += figure(a.image)
-    out += walk_blocks(a.body, "Normal" if a.role == "main" else "Teaser Text")
-    if a.truncated:
-        out.append(("Continue Reading", "Continue reading"))
-    out += [("Author Bio", clean(au.bio)) for au in a.authors if clean(au.bio).strip()]
+        out += figure(a.image, title)
+    body = list(a.body)
+    while title and body and isinstance(body[0], (Heading, Paragraph)) and same(plain(body[0].content), title):
+        body.pop(0)
+    out += walk_blocks(body, "Normal" if a.role == "main" else "Teaser Text", shift=max(level - 1, 0))
+    if a.role == "teaser" or (a.truncated and a.role == "main"):
+        out.append(("Excerpt Note", NOTE))
+    bios = [au for au in a.authors if line(au.bio)]
+    if bios and a.role != "sponsored":
+        out.append(("Bio Heading", "About the author" if len(bios) == 1 else "About the authors"))
+    for au in bios:
+        name = line(au.name)
+        if a.role != "sponsored" and name and not line(au.bio).casefold().startswith(name.casefold()):
+            out.append(("Author Name", name + (f" {line(au.handle)}" if line(au.handle) else "")))
+        out.append(("Author Bio", line(au.bio)))
     return out
+
+
+def one_page_order(doc: Document) -> list[Article]:
+    kept: dict[str, Article] = {}
+    for a in doc.articles:
+        if a.id not in kept or (a.role == "main" and kept[a.id].role != "main"):
+            kept[a.id] = a
+    return [a for a in kept.values() if a.role == "main"] + [a for a in kept.values() if a.role != "main"]
 
 
 def expected(documents, title: str | None = None, toc: bool = True) -> list[tuple[str, str]]:
     if len(documents) == 1:
-        doc = documents[0]
-        lead = doc.main
         out = []
-        for a in doc.articles:
-            out += walk_story(a, "Title" if a is lead else "Heading 1")
+        stories = one_page_order(documents[0])
+        mains = [a for a in stories if a.role == "main"]
+        for a in mains:
+            out += walk_story(a, 0)
+        others = [a for a in stories if a.role != "main"]
+        if others:
+            out.append(("Heading 1", "More from Protocol"))
+        for a in others:
+            out += walk_story(a, 2)
         return out
     collection = build_collection(documents)
-    head, stories = [], []
-    if title:
-        head.append(("Title", clean(title)))
+    days = sorted({dt.date.fromisoformat(a.date) for a in collection.articles if a.date})
+    default = "Protocol"
+    if days:
+        first, last = days[0], days[-1]
+        day = lambda d: f"{_MONTHS[d.month - 1]} {d.day}, {d.year}"  # noqa: E731
+        default += ": " + (day(first) if first == last else f"{day(first)} – {day(last)}")
+    head = [("Title", line(title) or default), ("Subtitle", None)]
+    stories = []
     if toc:
         head.append(("TOC Heading", "Contents"))
-    named = any(clean(s.name).strip() for s in collection.sections)
     for section in collection.sections:
-        if toc and named:
-            head.append(("toc 1", " ".join(clean(section.name).split()) or "Other stories"))
+        name = line(section.name) or "Other stories"
+        if toc:
+            head.append(("toc 1", name))
+        stories.append(("Heading 1", name))
         for a in section.articles:
             if toc:
-                head.append(("toc 2", " ".join(clean(a.title).split()) if a.title else None))
-            stories += walk_story(a, "Heading 1")
+                head.append(("toc 2", list_label_of(a)))
+            stories += walk_story(a, 2, kicker=False)
     return head + stories
 
 
@@ -433,19 +493,20 @@ def test_seed_figures_keep_alt_caption_and_credit_apart(seed_document):
         image = a.image
         if image is None:
             continue
-        for style, value in (("Caption", image.caption), ("Credit", image.credit)):
+        for style, value in (("Image Caption", image.caption), ("Credit", image.credit)):
             if value:
-                assert (style, clean(value)) in got
-        if image.alt:
-            assert ("Figure Placeholder", f"Image placeholder — alt text: {clean(image.alt)}") in got
-            assert not any(
-                image.alt in text
-                and style != "Figure Placeholder"
-                and text != clean(a.title)
-                and text != clean(image.caption)
-                for style, text in got
-                if style in ("Caption", "Credit")
-            )
+                assert (style, line(value)) in got
+        if image.alt and not same(image.alt, a.title):
+            assert ("Image Description", f"Image: {line(image.alt)}") in got
+    # no placeholder for what the page never described
+    assert not any("placeholder" in text.lower() or "no alt text" in text for _, text in got)
+
+
+def test_an_alt_text_that_repeats_the_headline_is_not_shown():
+    story = article(title="Inside the push", image=Image(alt="Inside the push", caption="Testers voted."),
+                    body=(Heading(2, (T("Inside the push"),)), P("The first meeting.")))
+    got = paragraphs(build([page(story)]))
+    assert got == [("Title", "Inside the push"), ("Image Caption", "Testers voted."), ("Normal", "The first meeting.")]
 
 
 def test_collection_paragraphs_toc_and_page_breaks():
@@ -464,16 +525,22 @@ def test_collection_paragraphs_toc_and_page_breaks():
     got = paragraphs(data)
     want = expected([one, two, third], title="Protocol, week 46")
     assert_matches(got, want)
-    # the untitled story is listed by its opening words, not an invented title
-    assert ("toc 2", "A story with no title, section, image.") in got
+    # the untitled story is listed by a label, never by words taken from it
+    assert ("toc 2", "Untitled story") in got and ("toc 2", "A story with no title, section, image.") not in got
+    # a title page of its own, then the contents, then each section under its heading
+    assert got[0] == ("Title", "Protocol, week 46") and got[1][0] == "Subtitle"
+    assert [t for s, t in got if s == "Heading 1"] == ["China", "Enterprise & <Policy>", "Fintech", "Climate",
+                                                       "Other stories"]
     body = reopen(data).element.body
     bookmarks = {b.get(W + "name") for b in body.iter(W + "bookmarkStart")}
     anchors = [h.get(W + "anchor") for h in body.iter(W + "hyperlink") if h.get(W + "anchor")]
-    stories = len(build_collection([one, two, third]).articles)
-    assert len(bookmarks) == stories and set(anchors) <= bookmarks and len(anchors) >= stories
+    collection = build_collection([one, two, third])
+    stories, sections = len(collection.articles), len(collection.sections)
+    assert len(bookmarks) == stories + sections and set(anchors) <= bookmarks and len(anchors) >= stories
+    # the contents, each section and each story but a section's first start a page
     breaks = [p for p in body.iter(W + "p") if p.find(f"{W}pPr/{W}pageBreakBefore") is not None]
-    assert len(breaks) == stories
-    assert all(p.find(W + "bookmarkStart") is not None for p in breaks)
+    assert len(breaks) == 1 + stories
+    assert all(p.find(W + "bookmarkStart") is not None for p in breaks[1:])
     # a static contents list: no field Word would offer to update
     xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml") + zipfile.ZipFile(io.BytesIO(data)).read(
         "word/settings.xml"
@@ -485,21 +552,24 @@ def test_collection_without_toc_or_title():
     data = build([seed_like(), kitchen_sink()], toc=False)
     got = paragraphs(data)
     assert_matches(got, expected([seed_like(), kitchen_sink()], toc=False))
-    assert got[0][0] in ("Kicker", "Heading 1")
-    # every story but the first starts a page; the first page is not left blank
+    assert got[0][0] == "Title" and "TOC Heading" not in {s for s, _ in got}
+    # each section and each story but a section's first start a page; the title page is not blank
     body = reopen(data).element.body
     breaks = [p for p in body.iter(W + "p") if p.find(f"{W}pPr/{W}pageBreakBefore") is not None]
-    assert len(breaks) == len(build_collection([seed_like(), kitchen_sink()]).articles) - 1
+    assert len(breaks) == len(build_collection([seed_like(), kitchen_sink()]).articles)
     assert body.find(W + "p").find(f"{W}pPr/{W}pageBreakBefore") is None
 
 
 def test_collection_contents_of_stories_without_sections():
     pages = [page(article(title=f"Story {i}", body=(P(f"text {i}"),)), name=f"{i}.txt") for i in range(3)]
     got = paragraphs(build(pages))
-    assert got[:4] == [("TOC Heading", "Contents"), ("toc 2", "Story 0"), ("toc 2", "Story 1"), ("toc 2", "Story 2")]
+    assert got[2:7] == [("TOC Heading", "Contents"), ("toc 1", "Other stories"), ("toc 2", "Story 0"),
+                        ("toc 2", "Story 1"), ("toc 2", "Story 2")]
     mixed = [*pages, page(article(title="Sectioned", section="Policy", body=(P("x"),)), name="s.txt")]
     got = paragraphs(build(mixed))
     assert ("toc 1", "Other stories") in got and ("toc 1", "Policy") in got
+    # stories without a section come last
+    assert [t for s, t in got if s == "toc 1"] == ["Policy", "Other stories"]
     assert_matches(got, expected(mixed))
 
 
@@ -559,7 +629,9 @@ def test_relative_links_resolve_against_base_url():
         )
     )
     targets = lambda data: sorted(r.target_ref for r in reopen(data).part.rels.values() if r.is_external)  # noqa: E731
-    assert targets(build([doc])) == ["/2022/story", "https://other.example/x"]
+    # without a base a relative link has nowhere to go: its text stays, with no dead link
+    assert targets(build([doc])) == ["https://other.example/x"]
+    assert paragraphs(build([doc]))[-1] == ("Normal", "relative absolute")
     assert targets(build([doc], base_url="https://www.protocol.com/china/")) == [
         "https://other.example/x",
         "https://www.protocol.com/2022/story",
@@ -618,35 +690,44 @@ def test_custom_styles_are_defined_once_and_used():
         "Author Bio",
         "Teaser Label",
         "Teaser Text",
-        "Continue Reading",
-        "Figure Placeholder",
+        "Excerpt Note",
+        "Image Description",
+        "Image Caption",
+        "Bio Heading",
+        "Author Name",
         "Signoff",
         "Hyperlink",
         "toc 1",
         "toc 2",
     ):
         assert names.count(name) == 1, name
-    assert d.styles["Credit"].base_style.name == "Caption"
+    assert d.styles["Credit"].base_style.name == "Image Caption"
     used = {p.style.name for p in d.paragraphs}
     assert {
         "Kicker",
         "Title",
         "Subtitle",
+        "Heading 1",
         "Heading 2",
         "Normal",
-        "Caption",
+        "Image Description",
+        "Image Caption",
         "Credit",
-        "Figure Placeholder",
         "Teaser Label",
         "Teaser Text",
-        "Continue Reading",
+        "Excerpt Note",
+        "Bio Heading",
         "Author Bio",
-        "Heading 1",
         "Byline",
     } <= used
-    # paragraphs carry no direct run formatting beyond bold/italic/link: restyling works
+    # a muted caption: grey, smaller than the body, not bold
+    caption = d.styles["Image Caption"].font
+    assert not caption.bold and caption.color.rgb == docx.shared.RGBColor(0x59, 0x59, 0x59)
+    assert caption.size < docx.shared.Pt(11)
+    # paragraphs carry no direct run formatting beyond bold/italic/link and the East Asian
+    # language of CJK runs: restyling works
     for p in d.element.body.iter(W + "rPr"):
-        assert {c.tag for c in p} <= {W + "b", W + "i", W + "rStyle"}
+        assert {c.tag for c in p} <= {W + "b", W + "i", W + "rStyle", W + "rFonts", W + "lang"}
 
 
 # -- text XML cannot hold --------------------------------------------------------------------------
@@ -667,7 +748,7 @@ def test_control_characters_and_lone_surrogates_are_cleaned():
     assert_matches(paragraphs(data), expected([doc]))
     text = "".join(t for _, t in paragraphs(data))
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]", text)
-    assert ("Title", "Badtitle\ufffd ") in paragraphs(data)  # a lost character shows as U+FFFD
+    assert ("Title", "Badtitle\ufffd") in paragraphs(data)  # a lost character shows as U+FFFD
     core = reopen(data).core_properties
     assert (core.title, core.author, core.keywords) == ("Title", "A\ufffduthor", "k")
 
@@ -681,11 +762,11 @@ def test_core_properties(monkeypatch):
     core = reopen(convert.export(doc, "docx")).core_properties
     assert core.title == " ".join(clean(doc.main.title).split())  # one line
     assert core.author == "Ada Lovelace; Bob; Chen Wei 陈伟"
-    assert core.subject == "Enterprise & <Policy>"
+    assert core.subject == "Enterprise & <Policy>; Climate"
     assert core.keywords == "Enterprise & <Policy>, Climate"
     assert core.language == "en"
     assert core.comments == " ".join(clean(doc.main.dek).split())
-    assert core.created == core.modified == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    assert core.created == core.modified == dt.datetime(2022, 2, 24, tzinfo=dt.UTC)  # the page's own date
     assert core.last_modified_by == "Ada Lovelace; Bob; Chen Wei 陈伟" and core.revision == 1
     core = reopen(
         build(
@@ -699,15 +780,18 @@ def test_core_properties(monkeypatch):
     ).core_properties
     assert (core.title, core.author, core.keywords, core.language) == ("Given", "Me", "a, b", "de-CH")
     assert core.created == core.modified == dt.datetime(2022, 2, 24, 10, 0, tzinfo=dt.UTC)  # stored in UTC
+    undated = page(article(title="Undated", body=(P("x"),)))
+    assert reopen(convert.export(undated, "docx")).core_properties.created is None  # nothing known: no date
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1668418200")
-    assert reopen(convert.export(doc, "docx")).core_properties.created == DATE
+    assert reopen(convert.export(undated, "docx")).core_properties.created == DATE
+    assert reopen(convert.export(doc, "docx")).core_properties.created.date() == dt.date(2022, 2, 24)
     # nothing of python-docx's template leaks, and long values are cut to Word's limit
     long = page(article(title="x" * 400, authors=(Author("python"),)))
     core = reopen(build([long])).core_properties
     assert len(core.title) == 255 and core.title.endswith("…")
     assert "python-docx" not in (core.author + core.comments + core.last_modified_by)
     untitled = reopen(build([page(article(title=None, body=(P("x"),)))])).core_properties
-    assert (untitled.title, untitled.author, untitled.subject) == ("", "", "")
+    assert (untitled.title, untitled.author, untitled.subject) == ("Protocol", "", "")
 
 
 def test_language_in_document_defaults():
@@ -824,7 +908,7 @@ def test_reference_doc_from_another_program(tmp_path):
     d = reopen(data)
     assert d.styles["Normal"].font.name == "Liberation Sans"
     assert abs(d.sections[0].page_width - docx.shared.Mm(210)) < docx.shared.Mm(1)  # the template's A4 page
-    assert d.core_properties.title == "" and d.core_properties.created == DATE
+    assert d.core_properties.title == "Protocol: February 24, 2022" and d.core_properties.created == DATE
     numbered = [p for p in d.paragraphs if p.style.name.startswith(("List Bullet", "List Number"))]
     assert numbered and all(p._p.find(f"{W}pPr/{W}numPr/{W}numId") is not None for p in numbered)
     # one definition per (kind, depth) used: bullets at depths 1-3, numbers at depths 1-2
@@ -896,8 +980,9 @@ def test_large_collection_is_linear():
     assert t_large < 30
     # 8x the pages: about 8x the time (quadratic work would be ~64x); generous for a loaded machine
     assert t_large < 8 * t_small * 3, (t_small, t_large)
-    # per story: kicker, headline, 20 paragraphs, 2 list items; then the contents list
-    assert len(reopen(data).paragraphs) == 800 * 24 + 1 + 7 + 800
+    # per story: headline, 20 paragraphs, 2 list items; per section a heading; then the title
+    # page (title, subtitle) and the contents list
+    assert len(reopen(data).paragraphs) == 800 * 23 + 7 + 2 + 1 + 7 + 800
 
 
 # -- LibreOffice ------------------------------------------------------------------------------------
@@ -960,11 +1045,12 @@ def test_libreoffice_sees_text_links_and_page_breaks(rendered):
     squashed = " ".join(text.split())
     for needle in (
         "China’s era of Big Tech Overwork has ended",
-        "Image placeholder — alt text: Empty office",
+        "Image: Empty office",
         "Photo: Susan Fisher Plotner/Getty Images",
-        "Continue reading",
-        "SPONSORED",
-        "EXCERPT",
+        "Excerpt: the saved page shows only the beginning of this story.",
+        "Sponsored by FTA",
+        "EXCERPT · FINTECH",
+        "More from Protocol",
     ):
         assert needle in squashed, needle
     raw = pdfs["seedlike"].read_bytes() + pdfs["sink"].read_bytes()
@@ -977,8 +1063,9 @@ def test_libreoffice_sees_text_links_and_page_breaks(rendered):
     # each story of the collection starts a page: the pages' first lines hold the stories' openings
     pages = pdf_text(pdfs["collection"]).split("\f")
     starts = [" ".join(p.split())[:80] for p in pages if p.strip()]
-    assert any(s.startswith("EXCERPT") for s in starts)
-    assert any(s.startswith("CHINA China’s era") for s in starts)
+    assert any(s.startswith("Fintech EXCERPT Judge Zia") for s in starts)  # a section's heading, its first story
+    assert any(s.startswith("Untitled excerpt We launched") for s in starts)  # a section's next story
+    assert any(s.startswith("China China’s era") for s in starts)
 
 
 def test_first_page_renders_to_png(rendered):
@@ -991,3 +1078,80 @@ def test_first_page_renders_to_png(rendered):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     if os.environ.get("DOCX_KEEP_PNG"):
         Path(os.environ["DOCX_KEEP_PNG"]).write_bytes(png.read_bytes())
+
+
+# -- what a reader navigates by ------------------------------------------------------------------
+
+
+def outline(d) -> list[tuple[int, str]]:
+    """(outline level, text) of every paragraph Word's navigation pane lists."""
+    levels = {}
+    for style in d.styles:
+        element = getattr(style, "element", None)
+        found = element.find(f"{W}pPr/{W}outlineLvl") if element is not None else None
+        if found is not None:
+            levels[style.name] = int(found.get(W + "val"))
+    return [(levels[p.style.name], p.text) for p in d.paragraphs if levels.get(p.style.name, 9) < 9]
+
+
+def test_the_navigation_pane_shows_the_main_story_then_more_from_protocol():
+    d = reopen(build([seed_like()]))
+    assert outline(d) == [
+        (0, "China’s era of Big Tech Overwork has ended"),
+        (1, "The outcry begins"),
+        (1, "One big caveat"),
+        (0, "More from Protocol"),
+        (1, "Judge Zia Faruqui is trying to teach you crypto, one ‘SNL’ reference at a time"),
+        (1, "Sponsored by FTA"),
+        (1, "Untitled excerpt"),
+    ]
+    # a teaser's own subheads sit below its headline
+    sink = outline(reopen(build([kitchen_sink()])))
+    assert (2, "Teaser subhead") in sink and (1, "A teaser") in sink
+
+
+def test_a_collection_outline_is_title_sections_stories():
+    d = reopen(build([seed_like(), kitchen_sink()], title="Week 46"))
+    levels = outline(d)
+    assert levels[0] == (0, "Week 46")
+    assert [t for lvl, t in levels if lvl == 0][1:] == ["China", "Enterprise & <Policy>", "Fintech", "Climate",
+                                                       "Other stories"]
+    assert (1, "China’s era of Big Tech Overwork has ended") in levels and (2, "The outcry begins") in levels
+
+
+def test_a_story_head_keeps_with_what_follows():
+    d = reopen(build([seed_like()]))
+    for name in ("Kicker", "Title", "Subtitle", "Byline", "Heading 1", "Heading 2", "Teaser Label",
+                 "Image Description", "Bio Heading"):
+        assert d.styles[name].paragraph_format.keep_with_next, name
+    # a bio stays in one piece, its name with it
+    assert d.styles["Author Bio"].paragraph_format.keep_together
+    assert d.styles["Author Name"].paragraph_format.keep_with_next
+
+
+def test_cjk_runs_carry_their_east_asian_language():
+    d = reopen(build([seed_like()]))
+    runs = {r.text: r for p in d.paragraphs for r in p.runs}
+    run = next(r for text, r in runs.items() if "内卷" in text)
+    lang = run._r.find(f"{W}rPr/{W}lang")
+    assert lang is not None and lang.get(W + "eastAsia") == "zh-CN" and lang.get(W + "val") == "en"
+    latin = next(r for text, r in runs.items() if text.startswith("Over the past two months"))
+    assert latin._r.find(f"{W}rPr/{W}lang") is None
+    japanese = page(article(title="日本語のかな", body=(P("ひらがな and カタカナ"),)))
+    got = {r.text: r._r.find(f"{W}rPr/{W}lang") for p in reopen(build([japanese])).paragraphs for r in p.runs}
+    assert got["ひらがな and カタカナ"].get(W + "eastAsia") == "ja-JP"
+    chinese = reopen(build([japanese], language="zh-TW"))
+    assert all(r._r.find(f"{W}rPr/{W}lang").get(W + "eastAsia") == "zh-TW" for p in chinese.paragraphs
+               for r in p.runs if r.text)
+
+
+def test_no_link_goes_nowhere():
+    d = reopen(build([seed_like(), kitchen_sink()]))
+    rels = d.part.rels
+    bookmarks = {b.get(W + "name") for b in d.element.body.iter(W + "bookmarkStart")}
+    for link in d.element.body.iter(W + "hyperlink"):
+        if link.get(R_ID):
+            assert rels[link.get(R_ID)].target_ref.startswith(("http://", "https://", "mailto:"))
+        else:
+            assert link.get(W + "anchor") in bookmarks
+    assert "Continue reading" not in {p.text for p in d.paragraphs}

@@ -148,7 +148,7 @@ def test_each_extra_converts_the_seed(venv, tmp_path):
     venv.cli("convert", SEED, "-t", "jsonfeed", "-o", feed_path, "-O", "jsonfeed.expired=true")
     feed = json.loads(feed_path.read_text(encoding="utf-8"))
     assert feed["version"] == "https://jsonfeed.org/version/1.1" and feed["expired"] is True
-    ids = [i["id"] for i in feed["items"]]
+    ids = [i["id"].removeprefix("urn:protocol-convert:") for i in feed["items"]]  # the RSS and Atom ids
     assert len(ids) == len(set(ids)) and set(ids) == {a["id"] for a in articles if a["role"] != "sponsored"}
     assert ids[0] == articles[0]["id"] and articles[0]["role"] == "main"
     markdown_path = tmp_path / "seed.md"
@@ -404,3 +404,25 @@ def test_uninstall_takes_the_end_of_the_input_for_no_and_asks_again_when_unsure(
     unsure = run_cli(["uninstall", "pc-txt"], input="maybe\nYes\n")
     assert unsure.exit_code == 0 and calls == [["uninstall", "-y", "pc-txt"]]
     assert unsure.stderr.count("Uninstall pc-txt? [y/N]: ") == 2 and "Please answer y or n." in unsure.stderr
+
+
+#: The modules docs/api.md documents for plugins (plus the package itself).
+DOCUMENTED = {"convert", "convert.present", "convert.html", "convert.tree", "convert.errors", "convert.text",
+              "convert.textio", "convert.collection", "convert.formats", "convert.testing", "convert.plugins",
+              "convert.jsonform"}
+
+
+@pytest.mark.parametrize("directory", [e[0] for e in EXTRAS])
+def test_each_extra_uses_only_the_documented_api(directory):
+    import ast
+
+    sources = sorted((ROOT / "plugins" / directory).glob("protocol_convert_*/*.py"))
+    assert sources
+    api = "".join((ROOT / "docs" / f"{name}.md").read_text(encoding="utf-8")
+                  for name in ("api", "errors", "tree", "writing-plugins"))
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("convert"):
+                assert node.module in DOCUMENTED, (path.name, node.module)
+                for alias in node.names:  # each name it takes is one the docs describe
+                    assert node.module == "convert" or alias.name in api, (path.name, node.module, alias.name)

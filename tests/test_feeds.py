@@ -9,6 +9,7 @@ import email.utils
 import html
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -23,7 +24,7 @@ from conftest import ROOT, SEED, fixture_pages
 import convert
 from convert import jsonform
 from convert.errors import OptionError
-from convert.exporters._feeds_build import DEFAULT_LINK, EMPTY_NOTE, ID_PREFIX, TRUNCATED_NOTE
+from convert.exporters._feeds_build import DEFAULT_LINK, EMPTY_NOTE, EXCERPT_NOTE, ID_PREFIX
 from convert.text import xml_text
 from convert.tree import (
     Article,
@@ -214,11 +215,12 @@ def test_plugin_module_imports_without_feedgen_or_lxml():
 
 def test_one_page_items_titles_ids_order(registry, tmp_path):
     rss, atom = build("rss", PAGE_ONE, registry), build("atom", PAGE_ONE, registry)
-    expected = [MAIN_ONE, TEASER_B, TEASER_C]  # untitled and sponsored skipped
+    expected = [MAIN_ONE, TEASER_B, UNTITLED, TEASER_C]  # the sponsored blurb skipped
     for data in (rss, atom):
         feed = parsed(data)
+        # an untitled story is labelled as such, never titled with its own words
         assert [e.title for e in feed.entries] == [HOSTILE_TITLE_CLEAN, "Judge teaches crypto",
-                                                    "Credit-only image story"]
+                                                    "Untitled excerpt", "Credit-only image story"]
         assert [e.id for e in feed.entries] == [ID_PREFIX + a.id for a in expected]
     for guid in rss_channel(rss).iter("guid"):
         assert guid.get("isPermaLink") == "false"
@@ -232,9 +234,10 @@ def test_sponsored_blurbs_only_when_asked(registry, tmp_path):
         without = parsed(build(fmt, PAGE_ONE, registry))
         assert "Sponsored blurb title" not in [e.title for e in without.entries]
         feed = parsed(build(fmt, PAGE_ONE, registry, include_sponsored=True))
-        assert [e.title for e in feed.entries] == [HOSTILE_TITLE_CLEAN, "Judge teaches crypto",
+        assert [e.title for e in feed.entries] == [HOSTILE_TITLE_CLEAN, "Judge teaches crypto", "Untitled excerpt",
                                                     "Sponsored blurb title", "Credit-only image story"]
-        assert feed.entries[2].authors == [{"name": "FTA"}]
+        assert feed.entries[3].authors == [{"name": "FTA"}]
+        assert [t.term for t in feed.entries[3].tags] == ["Sponsored"]
     atom = build("atom", PAGE_ONE, registry, include_sponsored="yes")  # as the CLI passes it
     assert "Sponsored blurb title" in atom.decode()
     jing(tmp_path, atom)
@@ -294,39 +297,47 @@ def test_content_is_html_with_every_block(registry):
     assert content.get("type") == "html"
     atom_html = content.text
     assert rss_html == atom_html
+    # the dek is the summary, not repeated in the content
+    assert "A dek with" not in atom_html
     for fragment in (
-        '<p class="dek"><em>A dek with &lt;b&gt;tags&lt;/b&gt; &amp; ampersands ]]&gt; 摸鱼 🎉</em></p>',
-        '<figure><p class="image-alt">[Image: Empty office]</p><figcaption><span class="caption">Workers are fed up.'
-        '</span><br><span class="credit">Photo: Susan/Getty Images</span></figcaption></figure>',
-        "<em>em</em>", "<strong>strong</strong>", "<br>",
+        '<figure class="lead-image"><p class="image-description"><span class="image-label">Image: </span>Empty office'
+        '</p><figcaption><p class="caption">Workers are fed up.</p><p class="credit">Photo: Susan/Getty Images</p>'
+        "</figcaption></figure>",
+        "<em>em</em>", "<strong>strong</strong>", "<br/>",
         '<a href="https://example.com/a?b=1&amp;c=2">a link</a>',
         '<a href="https://archive.example.org/relative/path">rel</a>',
         "<h2>Sub &lt;heading&gt;</h2>", "<h3>Subsub</h3>",
-        "<ul><li><p>one</p></li><li><p>two</p><ol><li><p>nested a</p></li><li><p>nested b</p></li></ol></li></ul>",
-        "<blockquote><p>quoted ]]&gt; text</p></blockquote>",
-        '<figure><figcaption><span class="credit">Image: Protocol</span></figcaption></figure>',
+        "<ul>\n<li>one</li>\n<li><p>two</p>\n<ol>\n<li>nested a</li>\n<li>nested b</li>\n</ol>\n</li>\n</ul>",
+        "<blockquote>\n<p>quoted ]]&gt; text</p>\n</blockquote>",
+        '<figure class="figure"><figcaption><p class="credit">Image: Protocol</p></figcaption></figure>',
         '<p class="signoff">— Name (name@example.com | @name)</p>',
     ):
         assert fragment in atom_html, fragment
     assert "javascript" not in atom_html and " no script " in atom_html
-    # the item link is unknown: the page records no story URL, so none is invented
-    assert item.find("link") is None
-    assert [link for link in entry.findall(A + "link")] == []
+    # the page records no story URL: the link is made from base_url, and only with one
+    link = "https://archive.example.org/protocol/#" + MAIN_ONE.id
+    assert item.findtext("link") == link
+    assert [(x.get("rel", "alternate"), x.get("href")) for x in entry.findall(A + "link")] == [("alternate", link)]
+    assert rss_channel(build("rss", PAGE_ONE, registry)).find("item").find("link") is None
+    assert ET.fromstring(build("atom", PAGE_ONE, registry)).find(A + "entry").find(A + "link") is None
 
 
-def test_rss_description_is_the_dek_else_the_opening(registry):
+def test_the_summary_is_the_dek_only(registry):
     items = rss_channel(build("rss", PAGE_ONE, registry)).findall("item")
     assert items[1].findtext("description") == "One reference at a time."
-    assert items[2].findtext("description") == "C opens."  # no dek: the opening paragraph
-    assert ET.fromstring(build("atom", PAGE_ONE, registry)).findall(A + "entry")[2].find(A + "summary") is None
+    assert "One reference at a time." not in items[1].findtext(CONTENT_ENCODED)
+    # no dek: no summary made from the opening paragraph (a newsletter's greeting); RSS then
+    # carries the story itself in <description>, as RSS 2.0 does
+    assert items[3].findtext("description").startswith('<figure class="lead-image">')
+    assert ET.fromstring(build("atom", PAGE_ONE, registry)).findall(A + "entry")[3].find(A + "summary") is None
 
 
 def test_teasers_say_they_are_cut_and_keep_bios(registry):
     feed = parsed(build("atom", PAGE_ONE, registry))
     teaser = feed.entries[1]
-    assert TRUNCATED_NOTE in teaser.content[0].value
+    assert EXCERPT_NOTE in teaser.content[0].value
     assert "Tomio Geron (@tomiogeron) is a reporter." in teaser.content[0].value
-    assert TRUNCATED_NOTE not in feed.entries[0].content[0].value
+    assert EXCERPT_NOTE not in feed.entries[0].content[0].value
 
 
 def test_authors_dc_creator_in_rss_author_name_in_atom(registry):
@@ -350,7 +361,9 @@ def test_authors_dc_creator_in_rss_author_name_in_atom(registry):
 def test_category_is_the_section(registry):
     for fmt in ("rss", "atom"):
         feed = parsed(build(fmt, PAGE_ONE, registry))
-        assert [[t.term for t in e.get("tags", [])] for e in feed.entries] == [["China"], ["Fintech"], []]
+        # the section, and the kind: teasers are marked as excerpts
+        assert [[t.term for t in e.get("tags", [])] for e in feed.entries] == [
+            ["China"], ["Fintech", "Excerpt"], ["Excerpt"], ["Excerpt"]]
 
 
 # --- dates -------------------------------------------------------------------------------
@@ -360,18 +373,24 @@ def test_dates_only_when_known_or_given(registry, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     rss = build("rss", PAGE_ONE, registry)
     channel = rss_channel(rss)
-    assert channel.find("lastBuildDate") is None and channel.find("pubDate") is None
+    # the feed's date: the newest the pages show; an undated item has none of its own
+    assert channel.findtext("lastBuildDate") == "Thu, 24 Feb 2022 00:00:00 +0000" and channel.find("pubDate") is None
     items = channel.findall("item")
     assert items[0].findtext("pubDate") == "Thu, 24 Feb 2022 00:00:00 +0000"
-    assert [item.find("pubDate") for item in items[1:]] == [None, None]
+    assert [item.find("pubDate") for item in items[1:]] == [None, None, None]
     for pub in channel.iter("pubDate"):
         assert email.utils.parsedate_to_datetime(pub.text).tzinfo is not None
     root = ET.fromstring(build("atom", PAGE_ONE, registry))
     entries = root.findall(A + "entry")
     assert root.findtext(A + "updated") == "2022-02-24T00:00:00+00:00"  # the newest story date
     assert entries[0].findtext(A + "updated") == entries[0].findtext(A + "published") == "2022-02-24T00:00:00+00:00"
-    assert entries[1].findtext(A + "updated") == "1970-01-01T00:00:00+00:00"  # required: the fixed date
+    assert entries[1].findtext(A + "updated") == "2022-02-24T00:00:00+00:00"  # required: the feed's date
     assert entries[1].find(A + "published") is None
+    # nothing known at all: Atom's required dates are the fixed last resort, never 1970
+    undated = ET.fromstring(build("atom", doc("undated.txt", TEASER_B), registry))
+    assert undated.findtext(A + "updated") == undated.find(A + "entry").findtext(A + "updated") == (
+        "2022-11-14T00:00:00+00:00")
+    assert rss_channel(build("rss", doc("undated.txt", TEASER_B), registry)).find("lastBuildDate") is None
 
 
 def test_date_option_stamps_feed_and_undated_items(registry):
@@ -418,14 +437,15 @@ def test_reproducible_and_no_now(registry):
 def test_collection_merges_duplicates_and_keeps_order(registry, tmp_path):
     rss = build("rss", [PAGE_ONE, PAGE_TWO], registry)
     atom = build("atom", [PAGE_ONE, PAGE_TWO], registry)
-    # main stories in input order, then the other stories in the order first seen
-    expected = [MAIN_ONE, MAIN_TWO, TEASER_C, TEASER_D]
+    # section by section (in the order of their first main story, stories without a section
+    # last); in a section, main stories in input order, then the others as first seen
+    expected = [MAIN_ONE, MAIN_TWO, TEASER_D, UNTITLED, TEASER_C]
     for data in (rss, atom):
         feed = parsed(data)
         assert [e.id for e in feed.entries] == [ID_PREFIX + a.id for a in expected]
         judge = feed.entries[1]
         assert "The whole story, first paragraph." in judge.content[0].value  # the full story, not the teaser
-        assert TRUNCATED_NOTE not in judge.content[0].value
+        assert EXCERPT_NOTE not in judge.content[0].value
         assert [a["name"] for a in judge.authors] == ["Tomio Geron"]
     assert MAIN_ONE.id == TEASER_A.id and TEASER_B.id == MAIN_TWO.id
     assert_rss_required(rss)
@@ -433,14 +453,14 @@ def test_collection_merges_duplicates_and_keeps_order(registry, tmp_path):
     jing(tmp_path, atom)
 
 
-def test_main_stories_follow_input_order_not_first_mention(registry):
+def test_main_stories_follow_input_order_not_first_mention_and_sectionless_come_last(registry):
     third = article("Third page's own story", section="Policy", body=(para("x"),))
     one = doc("1.txt", article("First", body=(para("x"),)),
               article("Third page's own story", role="teaser", body=(para("x"),), truncated=True))
     two = doc("2.txt", article("Second", body=(para("x"),)))
     three = doc("3.txt", third)
     feed = parsed(build("rss", [one, two, three], registry))
-    assert [e.title for e in feed.entries] == ["First", "Second", "Third page's own story"]
+    assert [e.title for e in feed.entries] == ["Third page's own story", "First", "Second"]
 
 
 def test_ids_match_the_json_tree(registry):
@@ -450,7 +470,7 @@ def test_ids_match_the_json_tree(registry):
     json_ids = json.dumps(documents)
     for fmt in ("rss", "atom"):
         entries = parsed(build(fmt, pages, registry, include_sponsored=True)).entries
-        assert len(entries) == 5
+        assert len(entries) == 6
         for entry in entries:
             assert entry.id.startswith(ID_PREFIX)
             assert f'"{entry.id.removeprefix(ID_PREFIX)}"' in json_ids
@@ -469,7 +489,7 @@ def test_feed_id_is_derived_from_the_inputs(registry):
 
 
 def test_empty_feed_is_still_valid(registry, tmp_path):
-    page = doc("nothing.txt", UNTITLED)
+    page = doc("nothing.txt", SPONSORED)
     rss, atom = build("rss", page, registry), build("atom", page, registry)
     assert parsed(rss).entries == [] and parsed(atom).entries == []
     assert assert_rss_required(rss).findtext("description") == "0 stories from a saved Protocol page"
@@ -481,7 +501,7 @@ def test_story_without_text_gets_a_note(registry, tmp_path):
     atom = build("atom", doc("e.txt", EMPTY_STORY), registry)
     assert EMPTY_NOTE in parsed(atom).entries[0].content[0].value
     rss = build("rss", doc("e.txt", EMPTY_STORY), registry)
-    assert rss_channel(rss).find("item").findtext(CONTENT_ENCODED)
+    assert EMPTY_NOTE in rss_channel(rss).find("item").findtext("description")  # no dek: the story itself
     jing(tmp_path, atom)
 
 
@@ -492,12 +512,12 @@ def test_channel_metadata_defaults(registry):
     channel = rss_channel(build("rss", PAGE_ONE, registry))
     assert channel.findtext("title") == HOSTILE_TITLE_CLEAN  # one page: its headline
     assert channel.findtext("link") == DEFAULT_LINK
-    assert channel.findtext("description") == "3 stories from a saved Protocol page"
+    assert channel.findtext("description") == "4 stories from a saved Protocol page"
     assert channel.findtext("language") == "en"
     assert channel.findtext("generator") == "protocol-convert"
     root = ET.fromstring(build("atom", [PAGE_ONE, PAGE_TWO], registry))
-    assert root.findtext(A + "title") == "Protocol"
-    assert root.findtext(A + "subtitle") == "4 stories from 2 saved Protocol pages"
+    assert root.findtext(A + "title") == "Protocol: December 1, 2021 – February 24, 2022"
+    assert root.findtext(A + "subtitle") == "5 stories from 2 saved Protocol pages"
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     assert root.find(A + "generator").get("version") == convert.__version__
     assert [(link.get("rel"), link.get("href")) for link in root.findall(A + "link")] == [("alternate", DEFAULT_LINK)]
@@ -552,17 +572,41 @@ def test_cli_writes_both_feeds(tmp_path):
 PAGES = [SEED, *[p for p in fixture_pages() if p.resolve() != SEED.resolve()]]
 
 
+def canonical(section: str | None) -> str | None:
+    name = " ".join(xml_text(section).split())
+    return re.sub(r"^protocol\s*(?:[|:\u2013\u2014-]\s*|\s)(?=\S)", "", name, flags=re.IGNORECASE) or None
+
+
 def expected_items(documents, include_sponsored=False) -> list[Article]:
-    """What the feed must hold, computed from the trees independently of the exporter."""
+    """What the feed must hold, computed from the trees independently of the exporter: one
+    item per story id (the full story over a teaser); one page in page order, its own story
+    first; a collection section by section, stories without a section last."""
     by_id: dict[str, Article] = {}
     for document in documents:
         for story in document.articles:
             if story.id not in by_id or (story.role == "main" and by_id[story.id].role != "main"):
                 by_id[story.id] = story
-    mains = [a.id for d in documents for a in d.articles if a.role == "main"]
-    order = list(dict.fromkeys(mains + list(by_id)))
-    return [by_id[i] for i in order
-            if (by_id[i].title or "").strip() and (by_id[i].role != "sponsored" or include_sponsored)]
+    seen = list(dict.fromkeys(a.id for d in documents for a in d.articles))
+    ordered = [i for i in seen if by_id[i].role == "main"] + [i for i in seen if by_id[i].role != "main"]
+    if len(documents) > 1:
+        groups: dict[str | None, list[str]] = {}
+        for i in ordered:
+            key = canonical(by_id[i].section)
+            groups.setdefault(key.casefold() if key else None, []).append(i)
+        ordered = [i for key, ids in groups.items() if key is not None for i in ids] + groups.get(None, [])
+    return [by_id[i] for i in ordered if by_id[i].role != "sponsored" or include_sponsored]
+
+
+def label(story: Article) -> str:
+    title = " ".join(xml_text(story.title).split())
+    if title:
+        return title
+    names = [" ".join(xml_text(a.name).split()) for a in story.authors if (a.name or "").strip()]
+    joined = " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
+    if story.role == "sponsored":
+        return f"Sponsored by {joined}" if names else "Sponsored"
+    kind = "Untitled excerpt" if story.role == "teaser" else "Untitled story"
+    return f"{kind} by {joined}" if names else kind
 
 
 def check_feeds_against_tree(documents, registry, tmp_path) -> None:
@@ -571,15 +615,17 @@ def check_feeds_against_tree(documents, registry, tmp_path) -> None:
     for data in (rss, atom):
         feed = parsed(data)
         assert [e.id for e in feed.entries] == [ID_PREFIX + a.id for a in items]
-        assert [e.title for e in feed.entries] == [" ".join(xml_text(a.title).split()) for a in items]
+        assert [e.title for e in feed.entries] == [label(a) for a in items]
         for entry, story in zip(feed.entries, items, strict=True):
             names = [a.get("name") for a in entry.get("authors", [])]
-            assert names == [" ".join(xml_text(a.name).split()) for a in story.authors]
+            assert names == [" ".join(xml_text(a.name).split()) for a in story.authors if (a.name or "").strip()]
+            text = entry.content[0].value if "content" in entry else entry.summary
             first = next((b for b in story.body if isinstance(b, Paragraph) and b.content
-                          and isinstance(b.content[0], Text) and b.content[0].text.strip()), None)
+                          and isinstance(b.content[0], Text) and b.content[0].text.strip()
+                          and " ".join(b.content[0].text.split()) != label(story)), None)
             if first is not None:
                 opening = xml_text(first.content[0].text).split("\n")[0][:40]
-                assert html.escape(opening, quote=False) in entry.content[0].value
+                assert html.escape(opening, quote=False) in text
     assert_rss_required(rss)
     assert_atom_required(atom)
     jing(tmp_path, atom)
@@ -625,3 +671,36 @@ def test_a_large_collection_merges_every_teaser_into_its_full_story(registry):
     for fmt in ("rss", "atom"):
         data = build(fmt, pages, registry)
         assert len(parsed(data).entries) == 1000
+
+
+# --- the three feed formats agree ------------------------------------------------------
+
+
+@pytest.mark.parametrize("include_sponsored", [False, True])
+def test_rss_atom_and_json_feed_list_the_same_items(registry, include_sponsored):
+    from conftest import require_tool
+
+    require_tool("the jsonfeed extra", "jsonfeed" in registry.exporters,
+                 "pip install -e plugins/protocol-convert-jsonfeed")
+    cases = [[PAGE_ONE], [PAGE_ONE, PAGE_TWO], [convert.parse(SEED, registry=registry)],
+             [convert.parse(p, registry=registry) for p in PAGES]]
+    for documents in cases:
+        options = {"include_sponsored": include_sponsored, "base_url": "https://archive.example.org/"}
+        rss = parsed(build("rss", documents, registry, **options)).entries
+        atom = parsed(build("atom", documents, registry, **options)).entries
+        jsonfeed = json.loads(build("jsonfeed", documents, registry, **options))["items"]
+        listed = [
+            [(e.id, e.title, e.link, [t.term for t in e.get("tags", [])]) for e in rss],
+            [(e.id, e.title, e.link, [t.term for t in e.get("tags", [])]) for e in atom],
+            [(i["id"], i["title"], i["url"], i.get("tags", [])) for i in jsonfeed],
+        ]
+        assert listed[0] == listed[1] == listed[2]
+        assert len(listed[0]) == len(expected_items(documents, include_sponsored))
+        # teasers are marked as excerpts in every format; the dek is the summary, never repeated
+        atom_xml = ET.fromstring(build("atom", documents, registry, **options)).findall(A + "entry")
+        for entry, item in zip(atom_xml, jsonfeed, strict=True):
+            assert ("Excerpt" in item.get("tags", [])) == (item["_protocol"]["role"] == "teaser" or (
+                item["_protocol"]["truncated"] and item["_protocol"]["role"] == "main"))
+            assert entry.findtext(A + "summary") == item.get("summary")
+            if item.get("summary"):
+                assert html.escape(item["summary"], quote=False) not in item["content_html"]

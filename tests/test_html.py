@@ -1,5 +1,5 @@
-"""convert.html: the tree as HTML fragments (escaping, cleaning, links, every node type,
-figures, whole stories, errors, import cost)."""
+"""convert.html: the one tree-to-HTML renderer (escaping, cleaning, links, every node type,
+figures, whole stories as the view shows them, errors, import cost)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,17 @@ from conftest import SEED
 import convert
 from convert.html import (
     EMPTY_NOTE,
-    TRUNCATED_NOTE,
     blocks_html,
     figure_html,
+    header_html,
     inlines_html,
     story_html,
 )
+from convert.present import EXCERPT_NOTE, present
 from convert.tree import (
     Article,
     Author,
+    Document,
     Emphasis,
     Figure,
     Heading,
@@ -33,6 +35,7 @@ from convert.tree import (
     Paragraph,
     Quote,
     Signoff,
+    Source,
     Strong,
     Text,
     story_id,
@@ -46,6 +49,9 @@ class Reader(HTMLParser):
     """Collects start tags (with attributes), the text, and checks every element is closed."""
 
     VOID = frozenset({"br"})
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -78,6 +84,12 @@ def para(*inlines) -> Paragraph:
     return Paragraph(tuple(inlines))
 
 
+def item_of(article: Article, **options):
+    """The view's item for a one-story page."""
+    (item,) = present([Document(Source("p.txt", "0" * 64, "test"), (article,))], options).items
+    return item
+
+
 # --- escaping and cleaning -------------------------------------------------------------
 
 
@@ -90,17 +102,19 @@ def test_text_is_escaped_and_cleaned():
 def test_a_url_with_quotes_and_ampersands_stays_inside_its_attribute():
     url = 'https://example.com/a?b=1&c="2"&d=<3>\x01'
     html = inlines_html([Link(url, (Text("x"),))])
-    assert html == '<a href="https://example.com/a?b=1&amp;c=&quot;2&quot;&amp;d=&lt;3&gt;">x</a>'
+    assert html == '<a href="https://example.com/a?b=1&amp;c=%222%22&amp;d=%3C3%3E">x</a>'
     (tag,) = read(html).tags
-    assert tag == ("a", {"href": 'https://example.com/a?b=1&c="2"&d=<3>'})
+    assert tag == ("a", {"href": "https://example.com/a?b=1&c=%222%22&d=%3C3%3E"})
 
 
 def test_every_text_field_is_escaped():
-    image = Image(alt=HOSTILE, caption=HOSTILE, credit=HOSTILE)
+    image = Image(alt="Alt " + HOSTILE, caption=HOSTILE, credit=HOSTILE)
     article = Article(id=story_id("h"), role="teaser", title=HOSTILE, dek=HOSTILE, image=image,
-                      authors=(Author("A", bio=HOSTILE),), body=(para(Text(HOSTILE)),), truncated=True)
-    html = story_html(article)
-    assert html.count(HOSTILE_HTML) == 6  # dek, alt, caption, credit, paragraph, bio
+                      authors=(Author("A", bio=HOSTILE),), body=(para(Text("Body " + HOSTILE)),), truncated=True)
+    item = item_of(article)
+    html = header_html(item) + story_html(item)
+    # title, dek, alt, caption, credit, paragraph, bio (hostile text on one line)
+    assert html.count(" ".join(HOSTILE_HTML.split())) == 7
     assert "<chips>" not in html and "]]>" not in html and "\x01" not in html and "\ud800" not in html
     read(html)
 
@@ -111,11 +125,14 @@ def test_every_text_field_is_escaped():
 @pytest.mark.parametrize(("url", "base", "href"), [
     ("https://example.com/x", None, "https://example.com/x"),
     ("http://example.com/x", None, "http://example.com/x"),
-    ("HTTPS://example.com/x", None, "HTTPS://example.com/x"),
+    ("HTTPS://example.com/x", None, "https://example.com/x"),
     ("mailto:a@b.c", None, "mailto:a@b.c"),
     ("  https://example.com/x  ", None, "https://example.com/x"),
     ("javascript:alert(1)", None, None),
     ("JavaScript:alert(1)", "https://www.protocol.com/", None),
+    ("https://bücher.example/straße", None, "https://xn--bcher-kva.example/stra%C3%9Fe"),
+    ("https://example.com/a b?q=<1>", None, "https://example.com/a%20b?q=%3C1%3E"),
+    ("https://exa mple.com/", None, None),
     ("data:text/html,<b>x</b>", None, None),
     ("ftp://example.com/x", None, None),
     ("/tech/story", None, None),
@@ -149,7 +166,7 @@ def test_base_url_reaches_nested_links():
 def test_every_inline_type():
     inlines = (Text("a"), Emphasis((Text("e"), Strong((Text("s"),)))), Strong((Text("b"),)),
                Link("https://x.org/", (Text("l"),)), LineBreak(), Text("z"))
-    assert inlines_html(inlines) == 'a<em>e<strong>s</strong></em><strong>b</strong><a href="https://x.org/">l</a><br>z'
+    assert inlines_html(inlines) == 'a<em>e<strong>s</strong></em><strong>b</strong><a href="https://x.org/">l</a><br/>z'
 
 
 def test_every_block_type():
@@ -162,12 +179,12 @@ def test_every_block_type():
         Figure(Image(alt="alt", caption="cap", credit="cred")),
         Signoff((Text("s"),)),
     )
-    assert blocks_html(blocks) == (
+    assert blocks_html(blocks).replace("\n", "") == (
         "<p>p</p><h2>h2</h2><h3>h3</h3>"
-        "<ul><li><p>u1</p></li><li><p>u2</p><ol><li><p>o1</p></li></ol></li></ul>"
+        "<ul><li>u1</li><li><p>u2</p><ol><li>o1</li></ol></li></ul>"
         "<blockquote><p>q</p></blockquote>"
-        '<figure><p class="image-alt">[Image: alt]</p>'
-        '<figcaption><span class="caption">cap</span><br><span class="credit">cred</span></figcaption></figure>'
+        '<figure class="figure"><p class="image-description"><span class="image-label">Image: </span>alt</p>'
+        '<figcaption><p class="caption">cap</p><p class="credit">cred</p></figcaption></figure>'
         '<p class="signoff">s</p>'
     )
     read(blocks_html(blocks))
@@ -175,25 +192,32 @@ def test_every_block_type():
 
 def test_heading_levels_are_clamped_and_empty_paragraphs_dropped():
     blocks = (Heading(1, (Text("a"),)), Heading(7, (Text("b"),)), para(), para(Text("  ")), Paragraph(()))
-    assert blocks_html(blocks) == "<h2>a</h2><h6>b</h6>"
+    assert blocks_html(blocks) == "<h2>a</h2>\n<h6>b</h6>\n"
     assert blocks_html(()) == ""
 
 
 # --- figures ---------------------------------------------------------------------------
 
 
+DESCRIPTION = '<p class="image-description"><span class="image-label">Image: </span>A</p>'
+
+
 @pytest.mark.parametrize(("image", "expected"), [
     (Image(alt="A", caption="C", credit="Photo: K"),
-     '<figure><p class="image-alt">[Image: A]</p><figcaption><span class="caption">C</span><br>'
-     '<span class="credit">Photo: K</span></figcaption></figure>'),
-    (Image(alt="A"), '<figure><p class="image-alt">[Image: A]</p></figure>'),
-    (Image(caption="C"), '<figure><figcaption><span class="caption">C</span></figcaption></figure>'),
-    (Image(credit="Photo: K"), '<figure><figcaption><span class="credit">Photo: K</span></figcaption></figure>'),
+     f'<figure class="figure">{DESCRIPTION}<figcaption><p class="caption">C</p>'
+     '<p class="credit">Photo: K</p></figcaption></figure>\n'),
+    (Image(alt="A"), f'<figure class="figure">{DESCRIPTION}</figure>\n'),
+    (Image(caption="C"), '<figure class="figure"><figcaption><p class="caption">C</p></figcaption></figure>\n'),
+    (Image(credit="Photo: K"),
+     '<figure class="figure"><figcaption><p class="credit">Photo: K</p></figcaption></figure>\n'),
+    # an alt text that only repeats the caption describes nothing: it is not shown twice
+    (Image(alt="C", caption="C"),
+     '<figure class="figure"><figcaption><p class="caption">C</p></figcaption></figure>\n'),
     (Image(), ""),
     (Image(alt="  ", caption="", credit=None), ""),
 ])
 def test_figure_parts_are_distinct(image, expected):
-    assert figure_html(image) == expected
+    assert figure_html(Figure(image)) == expected
 
 
 def test_figure_parts_of_the_seed_stay_distinct():
@@ -202,10 +226,10 @@ def test_figure_parts_of_the_seed_stay_distinct():
     images += [b.image for a in document.articles for b in a.body if isinstance(b, Figure)]
     assert images  # the seed has lead images
     for image in images:
-        reader = read(figure_html(image))
+        reader = read(figure_html(Figure(image)))
         texts = reader.text
         for value in (image.alt, image.caption, image.credit):
-            if value and value.strip():
+            if value and value.strip() and not (value is image.alt and image.alt == image.caption):
                 assert any(value.strip() in t for t in texts)
         if image.caption and image.credit and image.caption.strip() and image.credit.strip():
             assert image.caption.strip() != image.credit.strip()
@@ -217,35 +241,53 @@ def test_figure_parts_of_the_seed_stay_distinct():
 
 def test_a_whole_story():
     article = Article(
-        id=story_id("s"), role="teaser", title="Title is not in the fragment", dek="The dek",
-        image=Image(credit="Photo: K"), body=(para(Text("Body")),), truncated=True,
-        authors=(Author("A", "@a", "A writes."), Author("B"), Author("C", bio="  ")),
+        id=story_id("s"), role="teaser", title="Title", dek="The dek", section="Protocol Fintech",
+        image=Image(alt="Title", credit="Photo: K"), body=(Heading(2, (Text("Title"),)), para(Text("Body"))),
+        truncated=True, authors=(Author("A", "@a", "A writes."), Author("B"), Author("C", bio="  ")),
     )
-    assert story_html(article) == (
-        '<p class="dek"><em>The dek</em></p>'
-        '<figure><figcaption><span class="credit">Photo: K</span></figcaption></figure>'
-        f'<p>Body</p><p class="truncated"><em>{TRUNCATED_NOTE}</em></p><p class="author-bio">A writes.</p>'
+    item = item_of(article)
+    # the head: kind and canonical section, headline, dek, byline
+    assert header_html(item) == (
+        '<p class="kicker"><span class="kind">Excerpt</span> <span class="section">Fintech</span></p>\n'
+        '<h1 class="headline">Title</h1>\n<p class="dek">The dek</p>\n<p class="byline">By A, B and C</p>\n'
     )
+    # the text: no dek (a feed's summary holds it), no alt repeating the headline, no heading
+    # repeating it, the excerpt note, one bio whose name is not repeated
+    assert story_html(item) == (
+        '<figure class="lead-image"><figcaption><p class="credit">Photo: K</p></figcaption></figure>\n'
+        f'<p>Body</p>\n<p class="excerpt-note">{EXCERPT_NOTE}</p>\n'
+        '<aside class="authors">\n<h2>About the author</h2>\n<p class="author-bio">A writes.</p>\n</aside>\n'
+    )
+
+
+def test_an_untitled_story_shows_a_label_not_its_words():
+    article = Article(id=story_id(None, "Words"), role="teaser", body=(para(Text("Words of the story")),),
+                      authors=(Author("Jane Doe"),))
+    item = item_of(article)
+    assert '<h1 class="headline untitled">Untitled excerpt</h1>' in header_html(item)
+    assert item.list_label == "Untitled excerpt by Jane Doe"
+    assert "Words" not in header_html(item)
 
 
 def test_an_empty_story_is_never_empty():
     article = Article(id=story_id("e"), role="main", body=(para(Text(" ")),))
-    assert story_html(article) == f'<p class="no-text">{EMPTY_NOTE}</p>'
+    assert story_html(item_of(article)) == f'<p class="no-text">{EMPTY_NOTE}</p>\n'
 
 
 def test_every_seed_story_renders_balanced_html():
     document = convert.parse(SEED)
-    for article in document.articles:
-        html = story_html(article, base_url="https://www.protocol.com/")
+    for item in present([document]).items:
+        html = header_html(item) + story_html(item, base_url="https://www.protocol.com/")
         reader = read(html)
         assert all(tag != "a" or attrs["href"].startswith(("http:", "https:", "mailto:"))
                    for tag, attrs in reader.tags)
 
 
-def test_the_feeds_use_this_renderer():
-    from convert.exporters import _feeds_build
+def test_the_book_and_the_feeds_use_this_renderer():
+    from convert.exporters import _epub_build, _feeds_build
 
     assert _feeds_build.story_html is story_html
+    assert _epub_build.story_html is story_html and _epub_build.header_html is header_html
 
 
 # --- errors and import cost ------------------------------------------------------------

@@ -13,10 +13,9 @@ import datetime as _dt
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import quote, urljoin
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -25,19 +24,16 @@ from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from lxml import etree
 
-from ..collection import build_collection
 from ..errors import OptionError
-from ..formats import resolve_date
+from ..html import href
+from ..present import MORE_FROM_PROTOCOL, Item, Picture, View, output_date, picture, present
 from ..text import xml_text
 from ..tree import (
-    Article,
-    Author,
     Block,
     Document,
     Emphasis,
     Figure,
     Heading,
-    Image,
     Inline,
     LineBreak,
     Link,
@@ -66,93 +62,36 @@ _TEMPLATE_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _ZIP_FIRST = {"[Content_Types].xml": 0, "_rels/.rels": 1, "word/document.xml": 2}
 _CORE_LIMIT = 255
-_MONTHS = "January February March April May June July August September October November December".split()
 
 # The few words the exporter itself writes (labels, not content).
-EXCERPT = "Excerpt"
-SPONSORED = "Sponsored"
-CONTINUE = "Continue reading"
 CONTENTS = "Contents"
-IMAGE = "Image placeholder"
 OTHER_STORIES = "Other stories"
 
+_CJK = re.compile("[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+
+
+def east_asian_language(text: str, language: str) -> str | None:
+    """The East Asian language of a run holding CJK characters (``None`` without any): the
+    document's language when it is one, else Japanese for kana, Korean for hangul, else
+    Chinese. Word and LibreOffice choose the run's East Asian font by it."""
+    if not _CJK.search(text):
+        return None
+    primary = language.split("-", 1)[0].lower()
+    if primary in ("zh", "ja", "ko"):
+        return language
+    if _KANA.search(text):
+        return "ja-JP"
+    if _HANGUL.search(text):
+        return "ko-KR"
+    return "zh-CN"
 
 
 def _core_text(text: str | None) -> str:
     """A core property value: cleaned, on one line, at most 255 characters."""
     value = " ".join(xml_text(text or "").split())
     return value if len(value) <= _CORE_LIMIT else value[: _CORE_LIMIT - 1] + "…"
-
-
-def _unique(values: Iterable[str | None]) -> list[str]:
-    seen: dict[str, None] = {}
-    for value in values:
-        value = " ".join(xml_text(value or "").split())
-        if value:
-            seen.setdefault(value, None)
-    return list(seen)
-
-
-def byline_text(article: Article, language: str = "en") -> str:
-    """``By A, B and C · February 24, 2022`` (``From ...`` for a sponsor), or ``""``."""
-    names = [_author_label(a) for a in article.authors]
-    names = [n for n in names if n]
-    parts: list[str] = []
-    if names:
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        parts.append(("From " if article.role == "sponsored" else "By ") + joined)
-    if article.date:
-        parts.append(display_date(article.date, language))
-    return " · ".join(parts)
-
-
-def _author_label(author: Author) -> str:
-    name = " ".join(xml_text(author.name or "").split())
-    handle = " ".join(xml_text(author.handle or "").split())
-    if name and handle:
-        return f"{name} ({handle})"
-    return name or handle
-
-
-def display_date(value: str, language: str = "en") -> str:
-    """An ISO date as ``February 24, 2022`` in English, unchanged otherwise."""
-    try:
-        day = _dt.date.fromisoformat(value)
-    except ValueError:
-        return xml_text(value)
-    if language.lower().startswith("en"):
-        return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
-    return day.isoformat()
-
-
-def toc_label(article: Article) -> str:
-    """What a contents entry shows: the headline, else the opening words of the story."""
-    title = " ".join(xml_text(article.title or "").split())
-    if title:
-        return title
-    for candidate in (article.dek, *(_plain(b) for b in article.body)):
-        words = " ".join(xml_text(candidate or "").split())
-        if words:
-            if len(words) <= 60:
-                return words
-            cut = words[:60].rsplit(" ", 1)[0] or words[:60]
-            return cut + "…"
-    return "Untitled story"
-
-
-def _plain(block: Block) -> str:
-    if isinstance(block, (Paragraph, Heading, Signoff)):
-        return inline_text(block.content)
-    return ""
-
-
-def _safe_url(url: str, base: str | None = None) -> str:
-    """A URL Word accepts as a relationship target: cleaned, resolved against ``base``,
-    spaces and non-ASCII escaped."""
-    url = xml_text(url).strip()
-    if base and url:
-        url = urljoin(base, url)
-    return quote(url, safe="!#$%&'()*+,-./:;=?@[]_~")
 
 
 # -- the template: styles and numbering -----------------------------------------------------
@@ -177,6 +116,32 @@ class _Styles:
                 self.ids.setdefault((style.get(qn("w:type")) or "paragraph", name.get(W_VAL).lower()), style_id)
         for definition in (*S.BUILTIN, *S.CUSTOM):
             self._ensure(*definition)
+        for name, properties in S.REQUIRED:
+            self._require(name, properties)
+
+    def _require(self, name: str, properties: tuple[tuple[str, str | None], ...]) -> None:
+        """Give a paragraph style the properties it lacks, each in its place in the schema."""
+        style = self.elements[self.id(name)]
+        ppr = style.find(W_PPR)
+        if ppr is None:
+            ppr = style.makeelement(W_PPR)
+            rpr = style.find(W_RPR)
+            if rpr is not None:
+                rpr.addprevious(ppr)
+            else:
+                style.append(ppr)
+        for tag, value in properties:
+            if ppr.find(qn(tag)) is not None:
+                continue
+            element = ppr.makeelement(qn(tag))
+            if value is not None:
+                element.set(W_VAL, value)
+            rank = _PPR_ORDER.index(tag)
+            later = [c for c in ppr if c.tag in _PPR_RANK and _PPR_RANK[c.tag] > rank]
+            if later:
+                later[0].addprevious(element)
+            else:
+                ppr.append(element)
 
     def _ensure(self, kind: str, name: str, based_on: str | None, properties: str) -> None:
         if (kind, name.lower()) in self.ids:
@@ -213,6 +178,16 @@ class _Styles:
 
 
 _BUILTIN_NAMES = {definition[1] for definition in S.BUILTIN} | {S.HYPERLINK, S.TOC_1, S.TOC_2}
+# the order of w:pPr's children (ECMA-376 CT_PPrBase, then rPr, sectPr, pPrChange)
+_PPR_ORDER = (
+    "w:pStyle w:keepNext w:keepLines w:pageBreakBefore w:framePr w:widowControl w:numPr "
+    "w:suppressLineNumbers w:pBdr w:shd w:tabs w:suppressAutoHyphens w:kinsoku w:wordWrap "
+    "w:overflowPunct w:topLinePunct w:autoSpaceDE w:autoSpaceDN w:bidi w:adjustRightInd "
+    "w:snapToGrid w:spacing w:ind w:contextualSpacing w:mirrorIndents w:suppressOverlap w:jc "
+    "w:textDirection w:textAlignment w:textboxTightWrap w:outlineLvl w:divId w:cnfStyle w:rPr "
+    "w:sectPr w:pPrChange"
+).split()
+_PPR_RANK = {qn(tag): n for n, tag in enumerate(_PPR_ORDER)}
 
 
 def _numbering_part(document: Any) -> Any:
@@ -345,6 +320,7 @@ class _Builder:
         self.bookmarks = 0
         self.make = document.element.body.makeelement
         self._style_ids: dict[str, str] = {}
+        self.shift = 0  # body headings sit this many levels below their usual one
 
     # elements
 
@@ -367,14 +343,21 @@ class _Builder:
         if not text:
             return
         r = etree.SubElement(parent, W_R)
-        if bold or italic or link:
+        east_asian = east_asian_language(text, self.language)
+        if bold or italic or link or east_asian:
             rpr = etree.SubElement(r, W_RPR)
             if link:
                 etree.SubElement(rpr, qn("w:rStyle")).set(W_VAL, self._hyperlink_style())
+            if east_asian:
+                etree.SubElement(rpr, qn("w:rFonts")).set(qn("w:hint"), "eastAsia")
             if bold:
                 etree.SubElement(rpr, qn("w:b"))
             if italic:
                 etree.SubElement(rpr, qn("w:i"))
+            if east_asian:
+                lang = etree.SubElement(rpr, qn("w:lang"))
+                lang.set(W_VAL, self.language)
+                lang.set(qn("w:eastAsia"), east_asian)
         for piece in re.split(r"(\n|\t)", text):
             if piece == "\n":
                 etree.SubElement(r, qn("w:br"))
@@ -403,7 +386,7 @@ class _Builder:
             elif isinstance(node, Strong):
                 self.inlines(parent, node.content, True, italic, link)
             elif isinstance(node, Link):
-                url = _safe_url(node.url or "", self.base_url)
+                url = href(node.url, self.base_url)  # absolute only: a relative link would go nowhere
                 if link or not url or not xml_text(inline_text(node.content)).strip():
                     self.inlines(parent, node.content, bold, italic, link)
                     continue
@@ -458,41 +441,54 @@ class _Builder:
 
     # stories
 
-    def story(self, article: Article, *, headline: str) -> int:
-        """Write one story; returns the index of its first paragraph in ``self.out``."""
+    def story(self, item: Item, *, level: int, kicker: bool = True) -> int:
+        """Write one story, its headline a heading of ``level`` (0: Title, which has an outline
+        level); ``kicker`` False leaves out the section (a collection's heading shows it).
+        Returns the index of its first paragraph in ``self.out``."""
         start = len(self.out)
-        if article.role != "main":
-            self.paragraph(S.TEASER_LABEL, text=SPONSORED if article.role == "sponsored" else EXCERPT)
-        for value, style in ((article.section, S.KICKER), (article.title, headline), (article.dek, S.SUBTITLE)):
-            if value and xml_text(value).strip():
-                self.paragraph(style, text=value)
-        byline = byline_text(article, self.language)
+        section = item.section if kicker else None
+        if item.kind and not item.untitled:
+            self.paragraph(S.TEASER_LABEL, text=" · ".join(t for t in (item.kind, section) if t))
+        elif section:
+            self.paragraph(S.KICKER, text=section)
+        p = self.paragraph(S.TITLE if level == 0 else S.heading(level))
+        self.run(p, item.label, italic=item.untitled)
+        if item.dek:
+            self.paragraph(S.SUBTITLE, text=item.dek)
+        byline = " · ".join(t for t in (item.byline, item.dateline) if t)
         if byline:
             self.paragraph(S.BYLINE, text=byline)
-        if article.image is not None:
-            self.figure(article.image)
-        body_style = S.NORMAL if article.role == "main" else S.TEASER_TEXT
-        self.blocks(article.body, body_style)
-        if article.truncated:
-            self.paragraph(S.CONTINUE_READING, text=CONTINUE)
-        for author in article.authors:
-            if author.bio and xml_text(author.bio).strip():
-                self.paragraph(S.AUTHOR_BIO, text=author.bio)
+        self.picture(item.image)
+        self.shift = max(level - 1, 0)
+        self.blocks(item.body, S.NORMAL if item.role == "main" else S.TEASER_TEXT)
+        self.shift = 0
+        if item.note:
+            self.paragraph(S.EXCERPT_NOTE, text=item.note)
+        if item.bios_heading:
+            self.paragraph(S.BIO_HEADING, text=item.bios_heading)
+        for bio in item.bios:
+            if bio.name:
+                p = self.paragraph(S.AUTHOR_NAME)
+                self.run(p, bio.name, bold=True)
+                if bio.handle:
+                    self.run(p, f" {bio.handle}")
+            self.paragraph(S.AUTHOR_BIO, text=bio.text)
         return start
 
-    def figure(self, image: Image) -> None:
-        p = self.paragraph(S.FIGURE_PLACEHOLDER)
-        self.run(p, IMAGE, bold=True)
-        alt = xml_text(image.alt or "")
-        self.run(p, f" — alt text: {alt}" if alt.strip() else " — no alt text")
-        caption = xml_text(image.caption or "").strip()
-        credit = xml_text(image.credit or "").strip()
-        if caption:
-            p = self.paragraph(S.CAPTION, text=image.caption)
-            if credit:
+    def picture(self, picture: Picture | None) -> None:
+        """The image as the view shows it: its description, caption and credit, each its own
+        paragraph, kept together."""
+        if picture is None:
+            return
+        parts = [(S.IMAGE_DESCRIPTION, picture.description), (S.CAPTION, picture.caption), (S.CREDIT, picture.credit)]
+        shown = [(style, text) for style, text in parts if text]
+        for n, (style, text) in enumerate(shown):
+            p = self.paragraph(style)
+            if style == S.IMAGE_DESCRIPTION:
+                self.run(p, "Image: ", bold=True)
+            self.run(p, text)
+            if n < len(shown) - 1 and style == S.CAPTION:  # the description's own style keeps with next
                 self.set_ppr(p, "w:keepNext")
-        if credit:
-            self.paragraph(S.CREDIT, text=image.credit)
 
     def blocks(self, blocks: Sequence[Block], paragraph_style: str, depth: int = 0) -> None:
         for block in blocks:
@@ -504,14 +500,14 @@ class _Builder:
                 self.paragraph(paragraph_style, block.content)
         elif isinstance(block, Heading):
             if _has_text(block.content):
-                self.paragraph(S.heading(min(max(block.level, 2), 6)), block.content)
+                self.paragraph(S.heading(min(max(block.level, 2) + self.shift, 6)), block.content)
         elif isinstance(block, Signoff):
             if _has_text(block.content):
                 self.paragraph(S.SIGNOFF, block.content)
         elif isinstance(block, Quote):
             self.blocks(block.content, S.QUOTE, depth)
         elif isinstance(block, Figure):
-            self.figure(block.image)
+            self.picture(picture(block.image))
         elif isinstance(block, ListBlock):
             self.list(block, paragraph_style, depth + 1)
         else:
@@ -620,7 +616,7 @@ def _prepare(document: Any, language: str) -> None:
 
 def _core_properties(document: Any, *, title: str | None, author: str | None, subject: str | None,
                      keywords: str | None, description: str | None, language: str,
-                     date: _dt.datetime) -> None:  # fmt: skip
+                     date: _dt.datetime | None) -> None:  # fmt: skip
     core = document.core_properties
     element = core._element  # start from nothing: the template's values must not leak
     for child in list(element):
@@ -633,9 +629,10 @@ def _core_properties(document: Any, *, title: str | None, author: str | None, su
     core.language = _core_text(language)
     core.last_modified_by = _core_text(author)
     core.revision = 1
-    stamp = date.astimezone(_dt.UTC).replace(tzinfo=None, microsecond=0)
-    core.created = stamp
-    core.modified = stamp
+    if date is not None:  # nothing known: no date rather than a made-up one
+        stamp = date.astimezone(_dt.UTC).replace(tzinfo=None, microsecond=0)
+        core.created = stamp
+        core.modified = stamp
 
 
 def _deterministic_zip(data: bytes) -> bytes:
@@ -666,17 +663,15 @@ def _language(value: Any) -> str:
 
 def write(documents: Sequence[Document], stream: BinaryIO, options: Mapping[str, Any]) -> None:
     language = _language(options.get("language"))
-    date = resolve_date(options.get("date"))
+    date = output_date(documents, options)
     document = _open(options.get("reference_doc"))
     _prepare(document, language)
     builder = _Builder(document, language, options.get("base_url"))
-    title_option = options.get("title")
-    if len(documents) == 1:
-        meta = _write_page(builder, documents[0])
-        default_title = meta["title"]
+    view = present(documents, options)
+    if view.collection:
+        _write_collection(builder, view, bool(options.get("toc", True)))
     else:
-        meta = _write_collection(builder, documents, title_option, bool(options.get("toc", True)))
-        default_title = None
+        _write_page(builder, view)
     body = document.element.body
     section = body.find(qn("w:sectPr"))
     if section is not None:
@@ -684,13 +679,15 @@ def write(documents: Sequence[Document], stream: BinaryIO, options: Mapping[str,
     body.extend(builder.out)
     if section is not None:
         body.append(section)
+    sections = [s.name for s in view.sections if s.name]
+    lead = view.lead
     _core_properties(
         document,
-        title=title_option or default_title,
-        author=options.get("author") or "; ".join(meta["authors"]),
-        subject="; ".join(meta["subjects"]),
-        keywords=options.get("keywords") or ", ".join(meta["keywords"]),
-        description=meta["description"],
+        title=view.title,
+        author=options.get("author") or "; ".join(view.writers),
+        subject="; ".join(sections),
+        keywords=options.get("keywords") or ", ".join(sections),
+        description=(lead.dek if lead and not view.collection else None),
         language=language,
         date=date,
     )
@@ -699,60 +696,43 @@ def write(documents: Sequence[Document], stream: BinaryIO, options: Mapping[str,
     stream.write(_deterministic_zip(raw.getvalue()))
 
 
-def _write_page(builder: _Builder, page: Document) -> dict[str, Any]:
-    lead = page.main
-    for article in page.articles:
-        builder.story(article, headline=S.TITLE if article is lead else S.heading(1))
-    first = lead or (page.articles[0] if page.articles else None)
-    return {
-        "title": first.title if first else None,
-        "authors": _unique(a.name for a in first.authors) if first else [],
-        "subjects": _unique([first.section]) if first else [],
-        "keywords": _unique(a.section for a in page.articles),
-        "description": first.dek if first else None,
-    }
-
-
-def _write_collection(builder: _Builder, documents: Sequence[Document], title: str | None,
-                      toc: bool) -> dict[str, Any]:  # fmt: skip
-    collection = build_collection(documents)
-    contents: list[tuple[str, list[tuple[str, str]]]] = []
-    starts: list[Any] = []
-    for section in collection.sections:
-        entries: list[tuple[str, str]] = []
-        for article in section.articles:
-            start = builder.story(article, headline=S.heading(1))
-            if start == len(builder.out):
-                continue  # nothing to show
-            first = builder.out[start]
-            starts.append(first)
-            name = _bookmark_name(article.id)
-            builder.bookmark(first, name)
-            entries.append((name, toc_label(article)))
-        if entries:
-            contents.append((" ".join(xml_text(section.name or "").split()), entries))
-    stories = builder.out
-    builder.out = []
-    if title and xml_text(title).strip():
-        builder.paragraph(S.TITLE, text=title)
-    if toc and contents:
-        builder.paragraph(S.TOC_HEADING, text=CONTENTS)
-        named = any(name for name, _ in contents)
-        for section_name, entries in contents:
-            if named:  # stories without a section are listed apart, not under the section before
-                p = builder.paragraph(S.TOC_1)
-                builder.internal_link(p, entries[0][0], section_name or OTHER_STORIES)
-            for anchor, label in entries:
-                p = builder.paragraph(S.TOC_2)
-                builder.internal_link(p, anchor, label)
-    for index, first in enumerate(starts):
-        if index or builder.out:  # each story on a new page (no blank first page)
+def _write_page(builder: _Builder, view: View) -> None:
+    """The page's own story (its headline in Title), then the others under More from Protocol."""
+    for item in view.mains:
+        builder.story(item, level=0)
+    if view.more:
+        first = builder.paragraph(S.heading(1), text=MORE_FROM_PROTOCOL)
+        if view.mains:
             builder.set_ppr(first, "w:pageBreakBefore", after=("w:pStyle", "w:keepNext", "w:keepLines"))
-    builder.out.extend(stories)
-    mains = [a for a in collection.articles if a.role == "main"]
-    return {
-        "authors": _unique(author.name for a in mains for author in a.authors),
-        "subjects": _unique(a.section for a in collection.articles),
-        "keywords": _unique(a.section for a in collection.articles),
-        "description": None,
-    }
+        for item in view.more:
+            builder.story(item, level=2)
+
+
+def _write_collection(builder: _Builder, view: View, toc: bool) -> None:
+    """A title page, the contents, then each section (Heading 1) and its stories (Heading 2),
+    each story on a new page."""
+    builder.paragraph(S.TITLE, text=view.title)
+    facts = [f"{len(view.items)} {'story' if len(view.items) == 1 else 'stories'} from "
+             f"{len(view.documents)} saved Protocol pages"]
+    if view.date_range and view.date_range not in view.title:
+        facts.insert(0, view.date_range)
+    builder.paragraph(S.SUBTITLE, text=" · ".join(facts))
+    if toc:
+        heading = builder.paragraph(S.TOC_HEADING, text=CONTENTS)
+        builder.set_ppr(heading, "w:pageBreakBefore", after=("w:pStyle", "w:keepNext", "w:keepLines"))
+        for section in view.sections:
+            p = builder.paragraph(S.TOC_1)
+            builder.internal_link(p, _bookmark_name("section-" + section.items[0].id), section.name or OTHER_STORIES)
+            for item in section.items:
+                p = builder.paragraph(S.TOC_2)
+                builder.internal_link(p, _bookmark_name(item.id), item.list_label)
+    for section in view.sections:
+        heading = builder.paragraph(S.heading(1), text=section.name or OTHER_STORIES)
+        builder.set_ppr(heading, "w:pageBreakBefore", after=("w:pStyle", "w:keepNext", "w:keepLines"))
+        builder.bookmark(heading, _bookmark_name("section-" + section.items[0].id))
+        for n, item in enumerate(section.items):
+            start = builder.story(item, level=2, kicker=False)
+            first = builder.out[start]
+            if n:  # the section's first story follows its heading; the others start a page
+                builder.set_ppr(first, "w:pageBreakBefore", after=("w:pStyle", "w:keepNext", "w:keepLines"))
+            builder.bookmark(first, _bookmark_name(item.id))

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 KICKER = "Kicker"
 BYLINE = "Byline"
+IMAGE_DESCRIPTION = "Image Description"
+CAPTION = "Image Caption"
 CREDIT = "Credit"
+BIO_HEADING = "Bio Heading"
+AUTHOR_NAME = "Author Name"
 AUTHOR_BIO = "Author Bio"
 TEASER_LABEL = "Teaser Label"
 TEASER_TEXT = "Teaser Text"
-CONTINUE_READING = "Continue Reading"
-FIGURE_PLACEHOLDER = "Figure Placeholder"
+EXCERPT_NOTE = "Excerpt Note"
 SIGNOFF = "Signoff"
 HYPERLINK = "Hyperlink"
 
@@ -32,7 +35,6 @@ NORMAL = "Normal"
 TITLE = "Title"
 SUBTITLE = "Subtitle"
 QUOTE = "Quote"
-CAPTION = "caption"
 TOC_HEADING = "TOC Heading"
 TOC_1 = "toc 1"
 TOC_2 = "toc 2"
@@ -77,24 +79,28 @@ CUSTOM: tuple[tuple[str, str, str | None, str], ...] = (
     ),
     (
         "paragraph",
-        FIGURE_PLACEHOLDER,
+        IMAGE_DESCRIPTION,
         NORMAL,
         f'<w:next w:val="Normal"/><w:uiPriority w:val="20"/><w:qFormat/>'
         f"<w:pPr>{_KEEP}"
-        f'<w:pBdr><w:top w:val="single" w:sz="4" w:space="12" w:color="A6A6A6"/>'
-        f'<w:left w:val="single" w:sz="4" w:space="4" w:color="A6A6A6"/>'
-        f'<w:bottom w:val="single" w:sz="4" w:space="12" w:color="A6A6A6"/>'
-        f'<w:right w:val="single" w:sz="4" w:space="4" w:color="A6A6A6"/></w:pBdr>'
-        f'<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>'
-        f'<w:spacing w:before="240" w:after="120"/><w:jc w:val="center"/></w:pPr>'
+        f'<w:pBdr><w:left w:val="single" w:sz="18" w:space="8" w:color="BFBFBF"/></w:pBdr>'
+        f'<w:spacing w:before="240" w:after="60"/><w:ind w:left="200"/></w:pPr>'
         f'<w:rPr><w:i/><w:color w:val="{GREY}"/><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>',
+    ),
+    (
+        "paragraph",
+        CAPTION,
+        NORMAL,
+        f'<w:next w:val="Normal"/><w:uiPriority w:val="20"/><w:qFormat/>'
+        f'<w:pPr><w:spacing w:before="0" w:after="40"/></w:pPr>'
+        f'<w:rPr><w:color w:val="{GREY}"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>',
     ),
     (
         "paragraph",
         CREDIT,
         CAPTION,
         f'<w:next w:val="Normal"/><w:uiPriority w:val="20"/><w:qFormat/>'
-        f'<w:pPr><w:spacing w:before="0" w:after="240"/><w:jc w:val="right"/></w:pPr>'
+        f'<w:pPr><w:spacing w:before="0" w:after="240"/></w:pPr>'
         f'<w:rPr><w:b w:val="0"/><w:i w:val="0"/><w:color w:val="{GREY}"/>'
         f'<w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr>',
     ),
@@ -117,19 +123,36 @@ CUSTOM: tuple[tuple[str, str, str | None, str], ...] = (
     ),
     (
         "paragraph",
-        CONTINUE_READING,
+        EXCERPT_NOTE,
         NORMAL,
         f'<w:next w:val="Normal"/><w:uiPriority w:val="20"/><w:qFormat/>'
-        f'<w:pPr><w:spacing w:before="0" w:after="240"/></w:pPr>'
-        f'<w:rPr><w:b/><w:i/><w:color w:val="{ACCENT}"/></w:rPr>',
+        f'<w:pPr><w:spacing w:before="120" w:after="240"/></w:pPr>'
+        f'<w:rPr><w:i/><w:color w:val="{GREY}"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>',
+    ),
+    (
+        "paragraph",
+        BIO_HEADING,
+        NORMAL,
+        f'<w:next w:val="Normal"/><w:uiPriority w:val="20"/><w:qFormat/>'
+        f'<w:pPr>{_KEEP}<w:pBdr><w:top w:val="single" w:sz="4" w:space="6" w:color="BFBFBF"/></w:pBdr>'
+        f'<w:spacing w:before="360" w:after="60"/></w:pPr>'
+        f'<w:rPr><w:b/><w:caps/><w:color w:val="{GREY}"/><w:spacing w:val="20"/>'
+        f'<w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr>',
+    ),
+    (
+        "paragraph",
+        AUTHOR_NAME,
+        NORMAL,
+        f'<w:next w:val="Normal"/><w:uiPriority w:val="20"/><w:qFormat/>'
+        f'<w:pPr>{_KEEP}<w:spacing w:before="60" w:after="0"/></w:pPr>'
+        f'<w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>',
     ),
     (
         "paragraph",
         AUTHOR_BIO,
         NORMAL,
         '<w:uiPriority w:val="20"/><w:qFormat/>'
-        '<w:pPr><w:pBdr><w:left w:val="single" w:sz="12" w:space="8" w:color="BFBFBF"/></w:pBdr>'
-        '<w:spacing w:before="120" w:after="120"/><w:ind w:left="200"/></w:pPr>'
+        '<w:pPr><w:keepLines/><w:spacing w:before="60" w:after="120"/></w:pPr>'
         '<w:rPr><w:i/><w:color w:val="404040"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>',
     ),
     (
@@ -194,14 +217,14 @@ BUILTIN: tuple[tuple[str, str, str | None, str], ...] = (
         TITLE,
         NORMAL,
         '<w:next w:val="Normal"/><w:uiPriority w:val="10"/><w:qFormat/>'
-        '<w:pPr><w:spacing w:after="160"/><w:contextualSpacing/></w:pPr>'
+        '<w:pPr><w:keepNext/><w:spacing w:after="160"/><w:contextualSpacing/><w:outlineLvl w:val="0"/></w:pPr>'
         '<w:rPr><w:sz w:val="52"/><w:szCs w:val="52"/></w:rPr>',
     ),
     (
         "paragraph",
         SUBTITLE,
         NORMAL,
-        '<w:next w:val="Normal"/><w:uiPriority w:val="11"/><w:qFormat/>'
+        '<w:next w:val="Normal"/><w:uiPriority w:val="11"/><w:qFormat/><w:pPr><w:keepNext/></w:pPr>'
         '<w:rPr><w:i/><w:color w:val="595959"/><w:sz w:val="26"/><w:szCs w:val="26"/></w:rPr>',
     ),
     *(_heading_fallback(level) for level in range(1, 7)),
@@ -211,13 +234,6 @@ BUILTIN: tuple[tuple[str, str, str | None, str], ...] = (
         NORMAL,
         '<w:next w:val="Normal"/><w:uiPriority w:val="29"/><w:qFormat/>'
         '<w:pPr><w:ind w:left="720" w:right="720"/></w:pPr><w:rPr><w:i/></w:rPr>',
-    ),
-    (
-        "paragraph",
-        CAPTION,
-        NORMAL,
-        '<w:next w:val="Normal"/><w:uiPriority w:val="35"/><w:unhideWhenUsed/><w:qFormat/>'
-        '<w:pPr><w:spacing w:after="60"/></w:pPr><w:rPr><w:i/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>',
     ),
     (
         "paragraph",
@@ -237,4 +253,13 @@ BUILTIN: tuple[tuple[str, str, str | None, str], ...] = (
         )
         for depth in (1, 2, 3)
     ),
+)
+
+
+#: Paragraph properties the exporter needs on Word's own styles, added to a template's
+#: definition when it lacks them: the headline keeps with what follows and is in the outline
+#: (Word's navigation pane), and so does the dek.
+REQUIRED: tuple[tuple[str, tuple[tuple[str, str | None], ...]], ...] = (
+    (TITLE, (("w:keepNext", None), ("w:outlineLvl", "0"))),
+    (SUBTITLE, (("w:keepNext", None),)),
 )

@@ -1,12 +1,15 @@
 """The EPUB exporter's implementation (imported only when a book is written).
 
-Chapters are written as finished XHTML strings (escaped text, no HTML re-parsing), and
-ebooklib packages them: it writes the OPF package, the navigation document and the NCX. Its
-measured pitfalls (``/work/shared/PITFALLS.md``) are handled here:
+The book renders the :mod:`convert.present` view: what each story shows (kicker, headline,
+dek, byline, image, body, notes, bios, related stories) is decided there, and its XHTML is
+written by :mod:`convert.html`, the renderer the feeds share. This module lays the view out
+as a book: cover, masthead and contents, one chapter per story, the navigation and the
+package metadata. ebooklib packages it (OPF, navigation document, NCX). Its measured pitfalls
+(``/work/shared/PITFALLS.md``) are handled here:
 
 - write errors are raised, never swallowed (the writer is driven directly, into memory);
-- chapters never have empty bodies or empty titles (every chapter has a non-empty ``<h1>``);
-- ``dcterms:modified`` comes from the ``date`` option (fixed unless asked), in UTC;
+- chapters never have empty bodies or empty titles (every chapter has a non-empty heading);
+- ``dcterms:modified`` is :func:`convert.present.required_date`, in UTC;
 - zip entries have fixed times, a fixed order and fixed attributes; ``mimetype`` comes first,
   stored; no random identifiers (the book's ``dc:identifier`` is a UUID v5 of the inputs'
   sha256s, file and element ids derive from the stories' stable ids);
@@ -17,77 +20,34 @@ measured pitfalls (``/work/shared/PITFALLS.md``) are handled here:
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import re
 import uuid
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from ebooklib import epub
 
-from ..collection import build_collection
 from ..errors import ConvertError, OptionError
-from ..formats import resolve_date
-from ..html import esc, esc_attr
+from ..html import esc, esc_attr, header_html, story_html
+from ..present import MORE_FROM_PROTOCOL, PUBLICATION, Item, View, one_line, present, required_date
 from ..text import xml_text
-from ..tree import (
-    Article,
-    Author,
-    Block,
-    Document,
-    Emphasis,
-    Figure,
-    Heading,
-    Image,
-    Inline,
-    LineBreak,
-    Link,
-    ListBlock,
-    Paragraph,
-    Quote,
-    Signoff,
-    Strong,
-    Text,
-    block_text,
-    inline_text,
-)
+from ..tree import Document
+from ._cover import CoverText, cover_alt, cover_jpeg
 
 __all__ = ["build_epub"]
 
-#: The folder inside the zip that holds the package (ebooklib's default).
-FOLDER = "EPUB"
 STYLESHEET = "style.css"
-MORE_TITLE = "More from Protocol"
 UNSECTIONED = "Other stories"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-#: schema.org accessibility metadata (the ``schema`` prefix is reserved in EPUB 3): the book is
-#: text only (image blocks are described in text), with a nav, a reading order and no hazards.
-ACCESSIBILITY = (
-    ("schema:accessMode", "textual"),
-    ("schema:accessModeSufficient", "textual"),
-    ("schema:accessibilityFeature", "structuralNavigation"),
-    ("schema:accessibilityFeature", "tableOfContents"),
-    ("schema:accessibilityFeature", "readingOrder"),
-    ("schema:accessibilityHazard", "none"),
-    (
-        "schema:accessibilitySummary",
-        "Text only: each image of the saved page is shown as its description, caption and credit.",
-    ),
-)
+#: EPUB Accessibility 1.1 conformance the books meet (WCAG 2.1 AA: text with a language, a
+#: heading per chapter, alternative text for the one image, no colour-only meaning).
+CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 _ID_NAMESPACE = uuid.UUID("6f0b2d1e-7c1a-5b8e-9a52-3c1f4e0d9b27")
-
-# --- text -------------------------------------------------------------------------------
-
-_WHITESPACE = re.compile(r"\s+")
-
-
-def one_line(text: str | None) -> str:
-    """Cleaned text on one line, runs of white space collapsed."""
-    return _WHITESPACE.sub(" ", xml_text(text)).strip()
 
 
 # --- options ----------------------------------------------------------------------------
@@ -143,343 +103,6 @@ def read_css(path: Path) -> str:
 
 def default_css() -> str:
     return resources.files(__package__).joinpath("epub.css").read_text(encoding="utf-8")
-
-
-# --- dates ------------------------------------------------------------------------------
-
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def iso_date(value: str | None) -> _dt.date | None:
-    """The article date if it is a real ISO date (``YYYY-MM-DD``), else ``None``."""
-    if not value or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        return None
-    try:
-        return _dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
-def human_date(day: _dt.date) -> str:
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
-
-
-def date_range(days: Iterable[_dt.date]) -> str | None:
-    """``February 2, 2022 – March 4, 2022`` (one date if all are equal); ``None`` if no date."""
-    known = sorted(set(days))
-    if not known:
-        return None
-    first, last = known[0], known[-1]
-    return human_date(first) if first == last else f"{human_date(first)} – {human_date(last)}"
-
-
-# --- links ------------------------------------------------------------------------------
-
-
-_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$")
-_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-
-
-def safe_url(url: str) -> str | None:
-    """An absolute http(s) or mailto URL that EPUBCheck accepts, or ``None`` (link dropped)."""
-    url = one_line(url)
-    try:
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        if scheme == "mailto":
-            address = _percent(quote(url[len("mailto:"):], safe="@!$&'()*+,;=:/?%-._~"))
-            return f"mailto:{address}" if address else None
-        if scheme not in ("http", "https") or not parts.hostname:
-            return None
-        host = parts.hostname.encode("idna").decode("ascii")
-        if not _HOST.match(host):
-            return None
-        if parts.port is not None:
-            host = f"{host}:{parts.port}"
-    except (ValueError, UnicodeError):
-        return None
-    keep = "!$&'()*+,;=:@/%-._~"
-    return urlunsplit(
-        (
-            scheme,
-            host,
-            _percent(quote(parts.path, safe=keep)),
-            _percent(quote(parts.query, safe=keep + "?")),
-            _percent(quote(parts.fragment, safe=keep + "?")),
-        )
-    )
-
-
-def _percent(text: str) -> str:
-    """A ``%`` that does not start a percent-escape becomes ``%25``."""
-    return _LONE_PERCENT.sub("%25", text)
-
-
-# --- stories ----------------------------------------------------------------------------
-
-_SAFE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-# ids the package itself uses (manifest items and metadata): a story id never takes one
-_RESERVED_ID = re.compile(r"^(id|style|ncx|nav|cover|cover-img|title|more|masthead|contents|(creator|section)-\d+)$")
-
-
-@dataclass(frozen=True, slots=True)
-class Chapter:
-    """A story as the book shows it."""
-
-    article: Article
-    file: str  # file name inside the package, e.g. story-0123456789abcdef.xhtml
-    label: str  # title for the nav, the NCX and the <h1>: never empty
-    invented: bool  # True when ``label`` is not the story's headline (the story had none)
-
-
-def first_words(article: Article, count: int = 8) -> str:
-    for block in article.body:
-        words = one_line(block_text(block)).split(" ")
-        words = [w for w in words if w]
-        if words:
-            text = " ".join(words[:count])
-            return text + ("…" if len(words) > count else "")
-    return ""
-
-
-def story_label(article: Article) -> tuple[str, bool]:
-    """The chapter title of a story: its headline, else a label marked as made up."""
-    title = one_line(article.title)
-    if title:
-        return title, False
-    if article.role == "sponsored":
-        sponsor = next((one_line(a.name) for a in article.authors if one_line(a.name)), "")
-        return (f"Sponsored: {sponsor}" if sponsor else "Sponsored content"), True
-    kind = "Untitled excerpt" if article.role == "teaser" else "Untitled story"
-    words = first_words(article)
-    return (f"{kind}: “{words}”" if words else kind), True
-
-
-def chapter_file(article: Article, used: set[str]) -> str:
-    stem = article.id if _SAFE_ID.match(article.id or "") and not _RESERVED_ID.match(article.id) else None
-    if stem is None:
-        stem = "story-" + uuid.uuid5(_ID_NAMESPACE, xml_text(article.id)).hex[:16]
-    name, n = stem, 1
-    while name in used:
-        n += 1
-        name = f"{stem}-{n}"
-    used.add(name)
-    return name + ".xhtml"
-
-
-def make_chapters(articles: Iterable[Article], used: set[str]) -> list[Chapter]:
-    chapters = []
-    for article in articles:
-        label, invented = story_label(article)
-        chapters.append(Chapter(article, chapter_file(article, used), label, invented))
-    return chapters
-
-
-# --- XHTML ------------------------------------------------------------------------------
-
-
-def xhtml_page(title: str, lang: str, body: str, body_class: str) -> bytes:
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-        f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
-        f' lang="{lang}" xml:lang="{lang}">\n<head>\n<title>{esc(title)}</title>\n'
-        f'<link rel="stylesheet" type="text/css" href="{STYLESHEET}"/>\n</head>\n'
-        f'<body class="{body_class}">\n{body}</body>\n</html>\n'
-    ).encode()
-
-
-def render_inlines(inlines: Sequence[Inline], in_link: bool = False) -> str:
-    out: list[str] = []
-    for node in inlines:
-        if isinstance(node, Text):
-            out.append(esc(node.text))
-        elif isinstance(node, Emphasis):
-            out.append(f"<em>{render_inlines(node.content, in_link)}</em>")
-        elif isinstance(node, Strong):
-            out.append(f"<strong>{render_inlines(node.content, in_link)}</strong>")
-        elif isinstance(node, Link):
-            inner = render_inlines(node.content, True) if inline_text(node.content).strip() else esc(node.url)
-            url = None if in_link else safe_url(node.url)
-            out.append(f'<a href="{esc_attr(url)}">{inner}</a>' if url else f'<span class="link">{inner}</span>')
-        elif isinstance(node, LineBreak):
-            out.append("<br/>")
-        else:
-            raise TypeError(f"the EPUB exporter does not know the inline {type(node).__name__}")
-    return "".join(out)
-
-
-def has_text(inlines: Sequence[Inline]) -> bool:
-    return bool(xml_text(inline_text(inlines)).strip())
-
-
-def render_figure(image: Image | None, css_class: str) -> str:
-    """The image block: a placeholder showing the alt text, then the caption and the credit,
-    each in its own element with its own class. Nothing when all three are missing."""
-    if image is None:
-        return ""
-    alt, caption, credit = one_line(image.alt), one_line(image.caption), one_line(image.credit)
-    if not (alt or caption or credit):
-        return ""
-    if alt:
-        placeholder = f'<p class="image-alt"><span class="image-label">Image: </span>{esc(alt)}</p>'
-    else:
-        placeholder = '<p class="image-noalt">Image (not described on the page)</p>'
-    parts = "".join(
-        (f'<p class="caption">{esc(caption)}</p>' if caption else "")
-        + (f'<p class="credit">{esc(credit)}</p>' if credit else "")
-    )
-    caption_html = f"<figcaption>{parts}</figcaption>" if parts else ""
-    return f'<figure class="{css_class}"><div class="image-placeholder">{placeholder}</div>{caption_html}</figure>\n'
-
-
-def render_blocks(blocks: Sequence[Block]) -> str:
-    return "".join(render_block(b) for b in blocks)
-
-
-def render_block(block: Block) -> str:
-    if isinstance(block, Paragraph):
-        return f"<p>{render_inlines(block.content)}</p>\n" if has_text(block.content) else ""
-    if isinstance(block, Heading):
-        if not has_text(block.content):
-            return ""
-        level = min(max(block.level, 2), 6)
-        return f"<h{level}>{render_inlines(block.content)}</h{level}>\n"
-    if isinstance(block, ListBlock):
-        if not block.items:
-            return ""
-        tag = "ol" if block.ordered else "ul"
-        items = []
-        for item in block.items:
-            if len(item) == 1 and isinstance(item[0], Paragraph):
-                items.append(f"<li>{render_inlines(item[0].content)}</li>\n")
-            else:
-                items.append(f"<li>{render_blocks(item)}</li>\n")
-        return f"<{tag}>\n{''.join(items)}</{tag}>\n"
-    if isinstance(block, Quote):
-        return f"<blockquote>\n{render_blocks(block.content)}</blockquote>\n"
-    if isinstance(block, Figure):
-        return render_figure(block.image, "figure")
-    if isinstance(block, Signoff):
-        return f'<p class="signoff">{render_inlines(block.content)}</p>\n' if has_text(block.content) else ""
-    raise TypeError(f"the EPUB exporter does not know the block {type(block).__name__}")
-
-
-def names(authors: Sequence[Author]) -> list[str]:
-    return [n for n in (one_line(a.name) for a in authors) if n]
-
-
-def join_names(items: Sequence[str]) -> str:
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def render_byline(article: Article) -> str:
-    people = names(article.authors)
-    if not people:
-        return ""
-    lead = "From " if article.role == "sponsored" else "By "
-    spans = [f'<span class="author">{esc(n)}</span>' for n in people]
-    return f'<p class="byline">{lead}{join_names(spans)}</p>\n'
-
-
-def render_date(article: Article) -> str:
-    day = iso_date(article.date)
-    if day is not None:
-        return f'<p class="dateline"><time datetime="{day.isoformat()}">{human_date(day)}</time></p>\n'
-    if one_line(article.date):
-        return f'<p class="dateline">{esc(one_line(article.date))}</p>\n'
-    return ""
-
-
-def render_bios(article: Article) -> str:
-    entries = []
-    for author in article.authors:
-        name, handle, bio = one_line(author.name), one_line(author.handle), one_line(author.bio)
-        if not (name or bio):
-            continue
-        head = f'<p class="author-name">{esc(name)}'
-        head += f' <span class="author-handle">{esc(handle)}</span>' if handle else ""
-        head += "</p>"
-        entries.append(f'<div class="author-entry">{head if name else ""}'
-                       + (f'<p class="author-bio">{esc(bio)}</p>' if bio else "") + "</div>\n")
-    if not entries:
-        return ""
-    if article.role == "sponsored":
-        heading = "About the sponsor"
-    else:
-        heading = "About the author" if len(entries) == 1 else "About the authors"
-    return f'<aside class="authors">\n<h2>{heading}</h2>\n{"".join(entries)}</aside>\n'
-
-
-def kind_label(article: Article) -> str:
-    if article.role == "sponsored":
-        return '<p class="story-kind sponsored-label">Sponsored</p>\n'
-    if article.role == "teaser":
-        return '<p class="story-kind excerpt-label">Excerpt</p>\n'
-    return ""
-
-
-def render_heading(chapter: Chapter) -> str:
-    cls = "headline untitled" if chapter.invented else "headline"
-    return f'<h1 class="{cls}">{esc(chapter.label)}</h1>\n'
-
-
-def render_story(chapter: Chapter, *, with_lead: bool = True, related: str = "") -> str:
-    """A story's chapter body. ``with_lead`` False leaves the section label, dek and lead
-    image to the title page (the single page's main story)."""
-    article = chapter.article
-    role_class = {"main": "story-main", "teaser": "story-teaser", "sponsored": "story-sponsored"}.get(
-        article.role, "story-main"
-    )
-    header = [kind_label(article)]
-    section = one_line(article.section)
-    if with_lead and section:
-        header.append(f'<p class="section-label">{esc(section)}</p>\n')
-    header.append(render_heading(chapter))
-    dek = one_line(article.dek)
-    if with_lead and dek:
-        header.append(f'<p class="dek">{esc(dek)}</p>\n')
-    header.append(render_byline(article))
-    header.append(render_date(article))
-    parts = [f'<article class="story {role_class}" epub:type="chapter">\n<header>\n', *header, "</header>\n"]
-    if with_lead:
-        parts.append(render_figure(article.image, "lead-image"))
-    parts.append(render_blocks(article.body))
-    if article.role != "sponsored" and (article.truncated or article.role == "teaser"):
-        note = (
-            "This is an excerpt: the page showed only the beginning of this story."
-            if article.truncated
-            else "This is an excerpt of a story shown on the page."
-        )
-        parts.append(f'<p class="excerpt-note">{note}</p>\n')
-    if article.role == "sponsored":
-        parts.append('<p class="sponsored-note">This is sponsored content, not Protocol journalism.</p>\n')
-    parts.append(render_bios(article))
-    parts.append(related)
-    parts.append("</article>\n")
-    return "".join(parts)
-
-
-def toc_entry(chapter: Chapter) -> str:
-    article = chapter.article
-    kind = ""
-    if article.role == "teaser":
-        kind = ' <span class="toc-kind">Excerpt</span>'
-    elif article.role == "sponsored":
-        kind = ' <span class="toc-kind">Sponsored</span>'
-    cls = "toc-title untitled" if chapter.invented else "toc-title"
-    line = f'<a class="{cls}" href="{chapter.file}">{esc(chapter.label)}</a>{kind}'
-    people = names(article.authors)
-    if people and article.role != "sponsored":
-        line += f' <span class="toc-byline">by {esc(join_names(people))}</span>'
-    dek = one_line(article.dek)
-    if dek:
-        line += f'<p class="toc-dek">{esc(dek)}</p>'
-    return f"<li>{line}</li>\n"
 
 
 # --- the book ---------------------------------------------------------------------------
@@ -548,77 +171,321 @@ def zip_time(moment: _dt.datetime) -> tuple[int, int, int, int, int, int]:
     return min(stamp, (2107, 12, 31, 23, 59, 58))
 
 
-@dataclass
-class _Plan:
-    """What goes into the book, before ebooklib packages it."""
 
-    title: str
-    creators: list[str]
-    subjects: list[str]
-    description: str | None
-    date: str | None
-    pages: list[tuple[str, str, str, bytes]]  # (id, file, title, xhtml) in spine order
-    toc: list[Any]
-    guide: list[dict[str, str]]
+
+# --- files ------------------------------------------------------------------------------
+
+_SAFE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+# ids the package itself uses (manifest items and metadata): a story id never takes one
+_RESERVED_ID = re.compile(
+    r"^(id|style|ncx|nav|cover|cover-img|title|more|masthead|contents|(creator|contributor|section)-\d+)$"
+)
+
+
+def chapter_files(items: Sequence[Item]) -> dict[str, str]:
+    """Each story's file name (``story-0123456789abcdef.xhtml``), from its stable id."""
+    used: set[str] = set()
+    files = {}
+    for item in items:
+        stem = item.id if _SAFE_ID.match(item.id or "") and not _RESERVED_ID.match(item.id) else None
+        if stem is None:
+            stem = "story-" + uuid.uuid5(_ID_NAMESPACE, xml_text(item.id)).hex[:16]
+        name, n = stem, 1
+        while name in used:
+            n += 1
+            name = f"{stem}-{n}"
+        used.add(name)
+        files[item.id] = name + ".xhtml"
+    return files
+
+
+def xhtml_page(title: str, lang: str, body: str, body_class: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
+        f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
+        f' lang="{lang}" xml:lang="{lang}">\n<head>\n<title>{esc(title)}</title>\n'
+        f'<link rel="stylesheet" type="text/css" href="{STYLESHEET}"/>\n</head>\n'
+        f'<body class="{body_class}">\n{body}</body>\n</html>\n'
+    ).encode()
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def toc_entry(item: Item, file: str) -> str:
+    """A story in a list of contents: its label, kind, byline and dek."""
+    cls = "toc-title untitled" if item.untitled else "toc-title"
+    line = f'<a class="{cls}" href="{file}">{esc(item.list_label)}</a>'
+    if item.kind and not item.untitled:
+        line += f' <span class="toc-kind">{esc(item.kind)}</span>'
+    if item.byline and not item.untitled:
+        line += f' <span class="toc-byline">{esc(item.byline)}</span>'
+    if item.dek:
+        line += f'<p class="toc-dek">{esc(item.dek)}</p>'
+    return f"<li>{line}</li>\n"
+
+
+def related_html(item: Item, view: View, files: Mapping[str, str]) -> str:
+    """The stories this story's page showed besides it, linked to their chapters."""
+    entries = []
+    for other_id in item.related:
+        other = view.get(other_id)
+        kind = f' <span class="toc-kind">{esc(other.kind)}</span>' if other.kind and not other.untitled else ""
+        entries.append(f'<li><a href="{files[other_id]}">{esc(other.list_label)}</a>{kind}</li>\n')
+    if not entries:
+        return ""
+    return (
+        f'<aside class="related">\n<h2>{MORE_FROM_PROTOCOL} on this page</h2>\n'
+        f'<ul>\n{"".join(entries)}</ul>\n</aside>\n'
+    )
+
+
+def chapter_body(item: Item, related: str = "", base_url: str | None = None) -> str:
+    role = {"main": "story-main", "teaser": "story-teaser", "sponsored": "story-sponsored"}[item.role]
+    return (
+        f'<article class="story {role}" epub:type="chapter">\n<header>\n{header_html(item)}</header>\n'
+        f"{story_html(item, base_url=base_url)}{related}</article>\n"
+    )
+
+
+@dataclass
+class _Layout:
+    """The book's pages in spine order, its table of contents and its landmarks."""
+
+    pages: list[tuple[str, str, str, bytes]] = field(default_factory=list)  # (id, file, title, xhtml)
+    toc: list[Any] = field(default_factory=list)
+    guide: list[dict[str, str]] = field(default_factory=list)
+
+    def page(self, file: str, title: str, content: bytes) -> None:
+        self.pages.append((file[: -len(".xhtml")], file, title, content))
+
+
+def _lay_out_page(view: View, lang: str, base_url: str | None) -> _Layout:
+    layout = _Layout()
+    files = chapter_files(view.items)
+    for item in view.mains:
+        file = files[item.id]
+        body = chapter_body(item, "", base_url)
+        layout.page(file, item.list_label, xhtml_page(item.list_label, lang, body, "chapter"))
+        layout.toc.append(epub.Link(file, item.list_label, "nav-" + file[:-6]))
+    if view.more:
+        listing = "".join(toc_entry(i, files[i.id]) for i in view.more)
+        part = (
+            f'<section class="part" epub:type="part">\n<h1>{MORE_FROM_PROTOCOL}</h1>\n'
+            f'<p class="part-note">What the page showed besides its own story: excerpts of other stories '
+            f"and sponsors’ messages.</p>\n<ol class=\"toc-stories\">\n{listing}</ol>\n</section>\n"
+        )
+        layout.page("more.xhtml", MORE_FROM_PROTOCOL, xhtml_page(MORE_FROM_PROTOCOL, lang, part, "part"))
+        links = []
+        for item in view.more:
+            file = files[item.id]
+            layout.page(file, item.list_label,
+                        xhtml_page(item.list_label, lang, chapter_body(item, "", base_url), "chapter"))
+            links.append(epub.Link(file, item.list_label, "nav-" + file[:-6]))
+        layout.toc.append((epub.Section(MORE_FROM_PROTOCOL, "more.xhtml"), links))
+    if not view.items:
+        body = (
+            f'<section class="empty" epub:type="chapter">\n<h1>{esc(view.title)}</h1>\n'
+            '<p class="no-text">The saved page shows no stories.</p>\n</section>\n'
+        )
+        layout.page("contents.xhtml", view.title, xhtml_page(view.title, lang, body, "chapter"))
+        layout.toc.append(epub.Link("contents.xhtml", view.title, "nav-contents"))
+    first = layout.pages[0]
+    layout.guide.append({"type": "toc", "href": "nav.xhtml", "title": "Contents"})
+    layout.guide.append({"type": "text", "href": first[1], "title": first[2]})
+    return layout
+
+
+def section_label(name: str | None) -> str:
+    return name or UNSECTIONED
+
+
+def _masthead(view: View, files: Mapping[str, str]) -> str:
+    pages = len(view.documents)
+    parts = [
+        '<section class="masthead" epub:type="titlepage">\n',
+        f'<p class="masthead-publisher">{PUBLICATION}</p>\n',
+        f'<h1 class="masthead-title">{esc(view.title)}</h1>\n',
+    ]
+    if view.date_range and view.date_range not in view.title:
+        parts.append(f'<p class="masthead-dates">{esc(view.date_range)}</p>\n')
+    parts.append(
+        f'<p class="masthead-count">{_count(len(view.items), "story", "stories")} from '
+        f'{_count(pages, "saved page", "saved pages")}</p>\n'
+    )
+    parts.append('<h2 class="masthead-inside">Inside</h2>\n<ul class="masthead-sections">\n')
+    for section in view.sections:
+        first = files[section.items[0].id]
+        parts.append(
+            f'<li><a href="{first}">{esc(section_label(section.name))}</a> '
+            f'<span class="masthead-section-count">{_count(len(section.items), "story", "stories")}</span></li>\n'
+        )
+    parts.append("</ul>\n</section>\n")
+    return "".join(parts)
+
+
+def _lay_out_collection(view: View, lang: str, base_url: str | None) -> _Layout:
+    layout = _Layout()
+    files = chapter_files(view.items)
+    layout.page("masthead.xhtml", view.title, xhtml_page(view.title, lang, _masthead(view, files), "masthead"))
+    contents = ['<nav class="contents" epub:type="toc">\n<h1>Contents</h1>\n<ol class="toc-sections">\n']
+    for section in view.sections:
+        name = section_label(section.name)
+        contents.append(f'<li><a class="toc-section" href="{files[section.items[0].id]}">{esc(name)}</a>\n'
+                        '<ol class="toc-stories">\n')
+        contents.extend(toc_entry(i, files[i.id]) for i in section.items)
+        contents.append("</ol>\n</li>\n")
+    contents.append("</ol>\n</nav>\n")
+    layout.page("contents.xhtml", "Contents", xhtml_page("Contents", lang, "".join(contents), "contents"))
+    layout.toc.append(epub.Link("masthead.xhtml", "About this collection", "nav-masthead"))
+    layout.toc.append(epub.Link("contents.xhtml", "Contents", "nav-contents"))
+    for section in view.sections:
+        links = []
+        for item in section.items:
+            file = files[item.id]
+            body = chapter_body(item, related_html(item, view, files), base_url)
+            layout.page(file, item.list_label, xhtml_page(item.list_label, lang, body, "chapter"))
+            links.append(epub.Link(file, item.list_label, "nav-" + file[:-6]))
+        layout.toc.append((epub.Section(section_label(section.name), files[section.items[0].id]), links))
+    layout.guide.append({"type": "toc", "href": "contents.xhtml", "title": "Contents"})
+    if view.items:
+        first = files[view.items[0].id]
+        layout.guide.append({"type": "text", "href": first, "title": view.items[0].list_label})
+    return layout
+
+
+# --- metadata ---------------------------------------------------------------------------
+
+
+def cover_text(view: View) -> CoverText:
+    """What the generated cover says."""
+    if view.collection:
+        title = view.title.removeprefix(f"{PUBLICATION}: ") if view.title != PUBLICATION else "Collected stories"
+        named = [s.name for s in view.sections if s.name]
+        footer = []
+        if view.date_range and view.date_range != title:
+            footer.append(view.date_range)
+        if named:
+            footer.append(" · ".join(named[:4]) + (" …" if len(named) > 4 else ""))
+        kicker = f"{_count(len(view.items), 'story', 'stories')} from {_count(len(view.documents), 'page', 'pages')}"
+        return CoverText(PUBLICATION, kicker, title, tuple(footer))
+    lead = view.lead
+    return CoverText(
+        PUBLICATION,
+        lead.section if lead else None,
+        view.title,
+        (lead.dateline,) if lead and lead.dateline else (),
+    )
+
+
+def accessibility(cover_described: bool) -> list[tuple[str, str]]:
+    """schema.org accessibility metadata true to the book: text, and one image (the cover)
+    with alternative text; a nav, a reading order, no hazards."""
+    summary = (
+        "All content is text, with a heading for every story. The only image is the cover, "
+        + ("described by its alternative text, which says everything it shows. " if cover_described
+           else "whose alternative text is the book's title. ")
+        + "The saved pages held no pictures: each is shown as its description, caption and credit."
+    )
+    return [
+        ("schema:accessMode", "textual"),
+        ("schema:accessMode", "visual"),
+        ("schema:accessModeSufficient", "textual"),
+        ("schema:accessibilityFeature", "alternativeText"),
+        ("schema:accessibilityFeature", "structuralNavigation"),
+        ("schema:accessibilityFeature", "tableOfContents"),
+        ("schema:accessibilityFeature", "readingOrder"),
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", summary),
+        ("dcterms:conformsTo", CONFORMS_TO),
+    ]
+
+
+# --- the book ---------------------------------------------------------------------------
 
 
 def build_epub(documents: Sequence[Document], options: Mapping[str, Any]) -> bytes:
     """The EPUB bytes for ``documents`` (one page, or a collection of several)."""
-    import io
-
     documents = tuple(documents)
     if not documents:
         raise ConvertError("nothing to write: the EPUB exporter got no documents")
     lang = language_tag(options.get("language"))
-    modified = resolve_date(options.get("date")).astimezone(_dt.UTC)
-    cover = read_cover(options["cover"]) if options.get("cover") else None
+    modified = required_date(documents, options).astimezone(_dt.UTC)
+    given_cover = read_cover(options["cover"]) if options.get("cover") else None
     css = default_css()
     if options.get("css"):
         css += "\n/* from the css option */\n" + read_css(options["css"])
     publisher = one_line(options.get("publisher"))
-    title_option = one_line(options.get("title"))
+    base_url = options.get("base_url") if isinstance(options.get("base_url"), str) else None
 
-    if len(documents) == 1:
-        plan = _plan_page(documents[0], lang, title_option)
-    else:
-        plan = _plan_collection(documents, lang, title_option)
+    view = present(documents, options)
+    layout = _lay_out_collection(view, lang, base_url) if view.collection else _lay_out_page(view, lang, base_url)
 
     book = epub.EpubBook()
     basis = "\n".join(d.source.sha256 for d in documents)
     book.set_identifier("urn:uuid:" + str(uuid.uuid5(_ID_NAMESPACE, basis)))
-    book.set_title(plan.title)
+    book.set_title(view.title)
     book.set_language(lang)
     author_option = one_line(options.get("author"))
-    creators = [author_option] if author_option else plan.creators
+    if author_option:
+        creators, contributors = [author_option], []
+    elif view.collection or not view.writers:
+        creators, contributors = [PUBLICATION], list(view.writers)
+    else:
+        creators, contributors = list(view.writers), []
     for n, name in enumerate(creators, 1):
         book.add_author(name, uid=f"creator-{n}")
+    for n, name in enumerate(contributors, 1):
+        book.add_metadata("DC", "contributor", name, {"id": f"contributor-{n}"})
     if publisher:
         book.add_metadata("DC", "publisher", publisher)
-    for subject in plan.subjects:
+    if view.collection:
+        subjects = [s.name for s in view.sections if s.name]
+    else:  # a page's subject is its own story's section, not its teasers'
+        subjects = [view.lead.section] if view.lead and view.lead.section else []
+    for subject in dict.fromkeys(subjects):
         book.add_metadata("DC", "subject", subject)
-    if plan.description:
-        book.add_metadata("DC", "description", plan.description)
-    if plan.date:
-        book.add_metadata("DC", "date", plan.date)
-    for prop, value in ACCESSIBILITY:
+    if view.collection:
+        description = (
+            f"{_count(len(view.items), 'story', 'stories')} from {len(documents)} saved Protocol pages"
+            + (f", {view.date_range}" if view.date_range else "") + "."
+        )
+        day = view.days[-1] if view.days else None
+    else:
+        description = view.lead.dek if view.lead else None
+        day = view.lead.day if view.lead else None
+    if description:
+        book.add_metadata("DC", "description", description)
+    if day is not None:
+        book.add_metadata("DC", "date", day.isoformat())
+
+    if given_cover is not None:
+        image_name, media_type, data = given_cover
+        alt = view.title
+    else:
+        text = cover_text(view)
+        image_name, media_type, data = "images/cover.jpg", "image/jpeg", cover_jpeg(text)
+        alt = cover_alt(text)
+    for prop, value in accessibility(given_cover is None):
         book.add_metadata(None, "meta", value, {"property": prop})
+    cover_image = epub.EpubCover(uid="cover-img", file_name=image_name)
+    cover_image.media_type, cover_image.content = media_type, data
+    book.add_item(cover_image)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
+    cover_body = (
+        '<section class="cover" epub:type="cover">\n'
+        f'<div class="cover-image"><img src="{image_name}" alt="{esc_attr(alt)}"/></div>\n</section>\n'
+    )
+    layout.pages.insert(0, ("cover", "cover.xhtml", "Cover", xhtml_page(view.title, lang, cover_body, "cover")))
+    layout.guide.insert(0, {"type": "cover", "href": "cover.xhtml", "title": "Cover"})
 
     book.add_item(epub.EpubItem(uid="style", file_name=STYLESHEET, media_type="text/css", content=css.encode("utf-8")))
     spine: list[Any] = []
-    if cover is not None:
-        image_name, media_type, data = cover
-        cover_image = epub.EpubCover(uid="cover-img", file_name=image_name)
-        cover_image.media_type, cover_image.content = media_type, data
-        book.add_item(cover_image)
-        book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
-        cover_body = (
-            '<section class="cover" epub:type="cover">\n'
-            f'<div class="cover-image"><img src="{image_name}" alt="{esc_attr(plan.title)}"/></div>\n</section>\n'
-        )
-        plan.pages.insert(0, ("cover", "cover.xhtml", "Cover", xhtml_page(plan.title, lang, cover_body, "cover")))
-        plan.guide.insert(0, {"type": "cover", "href": "cover.xhtml", "title": "Cover"})
-        plan.toc.insert(0, epub.Link("cover.xhtml", "Cover", "nav-cover"))
-    for uid, file_name, page_title, content in plan.pages:
+    for uid, file_name, page_title, content in layout.pages:
         page = _Page(uid, file_name, page_title, content)
         book.add_item(page)
         spine.append(page)
@@ -626,9 +493,11 @@ def build_epub(documents: Sequence[Document], options: Mapping[str, Any]) -> byt
     nav.add_link(href=STYLESHEET, rel="stylesheet", type="text/css")
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
-    book.toc = plan.toc
+    if not view.collection:
+        spine.append((nav, "no"))  # the toc landmark points to it: a spine item, out of the reading order
+    book.toc = layout.toc
     book.spine = spine
-    book.guide = plan.guide
+    book.guide = layout.guide
 
     buffer = io.BytesIO()
     writer = _Writer(
@@ -640,203 +509,3 @@ def build_epub(documents: Sequence[Document], options: Mapping[str, Any]) -> byt
     writer.process()
     writer.write()
     return buffer.getvalue()
-
-
-def _dedupe(articles: Iterable[Article]) -> list[Article]:
-    """Articles by id, main stories first, each id once (the full story wins over a teaser)."""
-    kept: dict[str, Article] = {}
-    for article in articles:
-        if article.id not in kept or (article.role == "main" and kept[article.id].role != "main"):
-            kept[article.id] = article
-    ordered = list(kept.values())
-    return [a for a in ordered if a.role == "main"] + [a for a in ordered if a.role != "main"]
-
-
-def _plan_page(document: Document, lang: str, title_option: str) -> _Plan:
-    articles = _dedupe(document.articles)
-    used: set[str] = set()
-    chapters = make_chapters(articles, used)
-    mains = [c for c in chapters if c.article.role == "main"]
-    others = [c for c in chapters if c.article.role != "main"]
-    lead = mains[0] if mains else None
-    headline = one_line(lead.article.title) if lead else ""
-    title = title_option or headline or "Untitled Protocol page"
-
-    # the title page: section label, headline, dek, lead image block
-    parts = ['<section class="titlepage" epub:type="titlepage">\n']
-    if lead is not None:
-        article = lead.article
-        if title_option and title_option != headline:
-            parts.append(f'<p class="book-title">{esc(title_option)}</p>\n')
-        section = one_line(article.section)
-        if section:
-            parts.append(f'<p class="section-label">{esc(section)}</p>\n')
-        parts.append(render_heading(lead))
-        dek = one_line(article.dek)
-        if dek:
-            parts.append(f'<p class="dek">{esc(dek)}</p>\n')
-        parts.append(render_byline(article))
-        parts.append(render_date(article))
-        parts.append(render_figure(article.image, "lead-image"))
-    else:
-        parts.append(f'<h1 class="headline">{esc(title)}</h1>\n')
-    parts.append("</section>\n")
-    pages = [("title", "title.xhtml", "Title page", xhtml_page(title, lang, "".join(parts), "titlepage"))]
-    toc: list[Any] = [epub.Link("title.xhtml", "Title page", "nav-title")]
-    guide: list[dict[str, str]] = []
-
-    for chapter in mains:
-        body = render_story(chapter, with_lead=chapter is not lead)
-        pages.append((chapter.file[:-6], chapter.file, chapter.label, xhtml_page(chapter.label, lang, body, "chapter")))
-        toc.append(epub.Link(chapter.file, chapter.label, "nav-" + chapter.file[:-6]))
-    if mains:
-        guide.append({"type": "text", "href": mains[0].file, "title": mains[0].label})
-    if others:
-        listing = "".join(toc_entry(c) for c in others)
-        part = (
-            f'<section class="part" epub:type="part">\n<h1>{MORE_TITLE}</h1>\n'
-            '<p class="part-note">Other stories shown on the page: excerpts, with their authors, '
-            "and sponsored blurbs.</p>\n"
-            f'<ol class="toc-stories">\n{listing}</ol>\n</section>\n'
-        )
-        pages.append(("more", "more.xhtml", MORE_TITLE, xhtml_page(MORE_TITLE, lang, part, "part")))
-        links = []
-        for chapter in others:
-            body = render_story(chapter)
-            pages.append(
-                (chapter.file[:-6], chapter.file, chapter.label, xhtml_page(chapter.label, lang, body, "chapter"))
-            )
-            links.append(epub.Link(chapter.file, chapter.label, "nav-" + chapter.file[:-6]))
-        toc.append((epub.Section(MORE_TITLE, "more.xhtml"), links))
-        if not mains:
-            guide.append({"type": "text", "href": "more.xhtml", "title": MORE_TITLE})
-
-    main_article = lead.article if lead else None
-    creators = names(main_article.authors) if main_article else []
-    subjects = [one_line(main_article.section)] if main_article and one_line(main_article.section) else []
-    description = one_line(main_article.dek) if main_article else ""
-    day = iso_date(main_article.date) if main_article else None
-    return _Plan(
-        title=title,
-        creators=creators,
-        subjects=subjects,
-        description=description or None,
-        date=day.isoformat() if day else None,
-        pages=pages,
-        toc=toc,
-        guide=guide,
-    )
-
-
-def _plan_collection(documents: Sequence[Document], lang: str, title_option: str) -> _Plan:
-    collection = build_collection(documents)
-    used: set[str] = set()
-    sections: list[tuple[str, str, list[Chapter]]] = []  # (name, file, chapters)
-    file_of: dict[str, Chapter] = {}
-    for n, section in enumerate(collection.sections, 1):
-        chapters = make_chapters(section.articles, used)
-        for chapter in chapters:
-            file_of[chapter.article.id] = chapter
-        sections.append((one_line(section.name) or UNSECTIONED, f"section-{n}.xhtml", chapters))
-    every = [c for _, _, chapters in sections for c in chapters]
-    dates = date_range(d for d in (iso_date(c.article.date) for c in every) if d is not None)
-    title = title_option or f"Protocol: {dates or 'collected stories'}"
-    n_stories = len(every)
-    n_pages = len(documents)
-
-    masthead = [
-        '<section class="masthead" epub:type="titlepage">\n',
-        '<p class="masthead-publisher">Protocol</p>\n',
-        f'<h1 class="masthead-title">{esc(title)}</h1>\n',
-    ]
-    if dates:
-        masthead.append(f'<p class="masthead-dates">{esc(dates)}</p>\n')
-    masthead.append(
-        f'<p class="masthead-count">{n_stories} {"story" if n_stories == 1 else "stories"} from {n_pages} '
-        f'{"page" if n_pages == 1 else "pages"}, in {len(sections)} '
-        f'{"section" if len(sections) == 1 else "sections"}</p>\n'
-    )
-    masthead.append("</section>\n")
-    pages = [("masthead", "masthead.xhtml", title, xhtml_page(title, lang, "".join(masthead), "masthead"))]
-
-    contents = ['<section class="contents" epub:type="toc">\n<h1>Contents</h1>\n<ol class="toc-sections">\n']
-    for name, section_file, chapters in sections:
-        contents.append(f'<li><a class="toc-section" href="{section_file}">{esc(name)}</a>\n<ol class="toc-stories">\n')
-        contents.extend(toc_entry(c) for c in chapters)
-        contents.append("</ol>\n</li>\n")
-    contents.append("</ol>\n</section>\n")
-    pages.append(
-        ("contents", "contents.xhtml", "Contents", xhtml_page("Contents", lang, "".join(contents), "contents"))
-    )
-    toc: list[Any] = [
-        epub.Link("masthead.xhtml", "Cover", "nav-masthead"),
-        epub.Link("contents.xhtml", "Contents", "nav-contents"),
-    ]
-
-    # the stories each page teased, resolved to the book's copy: linked from the page's main story
-    # (a page saved twice contributes its teasers once)
-    related_of: dict[str, dict[str, Chapter]] = {}
-    for document in documents:
-        main = document.main
-        if main is None or main.id not in file_of:
-            continue
-        teased = related_of.setdefault(main.id, {})
-        for article in collection.related(document):
-            if article.id in file_of and article.id != main.id:
-                teased.setdefault(article.id, file_of[article.id])
-
-    for name, section_file, chapters in sections:
-        listing = "".join(toc_entry(c) for c in chapters)
-        body = (
-            f'<section class="section-page" epub:type="part">\n<h1>{esc(name)}</h1>\n'
-            f'<ol class="toc-stories">\n{listing}</ol>\n</section>\n'
-        )
-        pages.append((section_file[:-6], section_file, name, xhtml_page(name, lang, body, "section-page")))
-        links = []
-        for chapter in chapters:
-            related = ""
-            teased = related_of.get(chapter.article.id)
-            if teased:
-                items = []
-                for other in teased.values():
-                    kind = " (excerpt)" if other.article.role == "teaser" else (
-                        " (sponsored)" if other.article.role == "sponsored" else "")
-                    items.append(f'<li><a href="{other.file}">{esc(other.label)}</a>{kind}</li>\n')
-                related = (
-                    '<aside class="related">\n<h2>More from Protocol on this page</h2>\n'
-                    f'<ul>\n{"".join(items)}</ul>\n</aside>\n'
-                )
-            body = render_story(chapter, related=related)
-            pages.append(
-                (chapter.file[:-6], chapter.file, chapter.label, xhtml_page(chapter.label, lang, body, "chapter"))
-            )
-            links.append(epub.Link(chapter.file, chapter.label, "nav-" + chapter.file[:-6]))
-        toc.append((epub.Section(name, section_file), links))
-
-    creators: list[str] = []
-    seen: set[str] = set()
-    for chapter in every:
-        if chapter.article.role == "main":
-            for person in names(chapter.article.authors):
-                if person not in seen:
-                    seen.add(person)
-                    creators.append(person)
-    subjects = list(dict.fromkeys(name for name, _, _ in sections if name != UNSECTIONED))
-    description = (
-        f"{n_stories} {'story' if n_stories == 1 else 'stories'} from {n_pages} saved Protocol pages"
-        + (f", {dates}" if dates else "")
-        + "."
-    )
-    guide = [{"type": "toc", "href": "contents.xhtml", "title": "Contents"}]
-    if every:
-        guide.append({"type": "text", "href": sections[0][1], "title": sections[0][0]})
-    return _Plan(
-        title=title,
-        creators=creators,
-        subjects=subjects,
-        description=description,
-        date=None,
-        pages=pages,
-        toc=toc,
-        guide=guide,
-    )

@@ -1,19 +1,23 @@
 """How the ``rss`` and ``atom`` exporters build a feed (imported only when a feed is written).
 
-The rules, in the order a feed is made (docs/feeds.md says the same for users):
+Both render the :mod:`convert.present` view, as the JSON Feed extra does, so the three list
+the same items, with the same ids, titles and order (docs/feeds.md says the same for users):
 
-- Stories: the documents are merged with :func:`convert.collection.build_collection` (one story
-  per id, the full story replacing its teasers). Feed order: the main stories in input order
-  (page by page), then every other story in the order first seen. Untitled stories are
-  skipped; sponsored blurbs are skipped unless ``include_sponsored``.
-- Ids: a story's id is ``urn:protocol-convert:`` + its article id (the ``id`` of the JSON
-  tree), in both formats (RSS ``guid isPermaLink="false"``, Atom ``id``).
-- Text: every string is cleaned of what XML 1.0 cannot carry (control characters, lone
-  surrogates, U+FFFE/U+FFFF) before feedgen sees it; the story is rendered to HTML by
-  :func:`convert.html.story_html` and handed to feedgen as text, which lxml escapes once
-  (never CDATA).
-- Dates: only the story's own date or the ``date`` option are written, except Atom's required
-  ``updated``, which falls back to :func:`convert.formats.resolve_date` (fixed, reproducible).
+- Items: :meth:`convert.present.View.feed_items`: every story of the view in reading order
+  (one page: its own story, then the others as the page shows them; a collection: section by
+  section), sponsored blurbs only with ``include_sponsored``. An untitled story's title is its
+  label (``Untitled excerpt by Jane Doe``), never words taken from it.
+- Ids: :attr:`convert.present.Item.urn` (``urn:protocol-convert:`` + the article id), in both
+  formats (RSS ``guid isPermaLink="false"``, Atom ``id``).
+- Link: :attr:`convert.present.Item.url` when known (the tree's URL, else ``base_url``).
+- Summary: the dek only; the content (:func:`convert.html.story_html`) does not repeat it.
+  Teasers are tagged ``Excerpt`` and their content ends with the excerpt note.
+- Text: every string is cleaned of what XML 1.0 cannot carry before feedgen sees it; the HTML
+  is handed to feedgen as text, which lxml escapes once (never CDATA).
+- Dates: the feed's date is the output date (:func:`convert.present.output_date`; Atom's
+  required one falls back to :func:`convert.present.required_date`). An item's date is its
+  own; an undated RSS item gets the ``date`` option only, an undated Atom entry (whose
+  ``updated`` is required) the feed's date.
 """
 
 from __future__ import annotations
@@ -24,33 +28,31 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
 from .. import __version__
-from ..collection import build_collection
 from ..errors import OptionError
-from ..formats import parse_datetime, resolve_date
-from ..html import EMPTY_NOTE, TRUNCATED_NOTE, esc, story_html
+from ..formats import resolve_date
+from ..html import EMPTY_NOTE, esc, story_html
+from ..present import EXCERPT_NOTE, ITEM_ID_PREFIX, Item, View, output_date, present, required_date
 from ..text import xml_text
-from ..tree import Article, Document, ListBlock, Paragraph, Quote, block_text
+from ..tree import Document
 
 __all__ = [
     "DEFAULT_AUTHOR",
     "DEFAULT_LINK",
     "EMPTY_NOTE",
+    "EXCERPT_NOTE",
     "ID_PREFIX",
-    "TRUNCATED_NOTE",
-    "entry_id",
-    "select_stories",
     "write_feed",
 ]
 
 FeedKind = Literal["rss", "atom"]
 
 #: Prefix turning an article id into the feed item's id (an IRI, as Atom requires).
-ID_PREFIX = "urn:protocol-convert:"
+ID_PREFIX = ITEM_ID_PREFIX
 #: The feed's link when no ``base_url`` is given: the publication's home page.
 DEFAULT_LINK = "https://www.protocol.com/"
 #: The feed-level author when no ``author`` option is given.
@@ -59,8 +61,6 @@ DEFAULT_AUTHOR = "Protocol"
 FEED_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:protocol-convert:feed")
 
 GENERATOR = "protocol-convert"
-
-# --- text cleaning ---------------------------------------------------------------------
 
 
 def _line(text: str | None) -> str:
@@ -79,7 +79,6 @@ class Settings:
     title: str | None
     description: str | None
     language: str
-    date: dt.datetime | None
     base_url: str | None
     feed_url: str | None
     feed_id: str | None
@@ -111,13 +110,11 @@ def settings_from(options: Mapping[str, Any]) -> Settings:
         feed_id = xml_text(str(feed_id)).strip()
         if not _IRI_SCHEME.fullmatch(feed_id):
             raise OptionError(f"option feed_id must be an absolute IRI (urn:uuid:..., https://...), got {feed_id!r}")
-    date = options.get("date")
     author = _line(options.get("author"))
     return Settings(
         title=_line(options.get("title")) or None,
         description=_line(options.get("description")) or None,
         language=language,
-        date=resolve_date(date) if date is not None else None,
         base_url=_absolute_url(options.get("base_url"), "base_url"),
         feed_url=_absolute_url(options.get("feed_url"), "feed_url"),
         feed_id=feed_id,
@@ -127,74 +124,16 @@ def settings_from(options: Mapping[str, Any]) -> Settings:
     )
 
 
-# --- stories ---------------------------------------------------------------------------
-
-
-def select_stories(documents: Sequence[Document], include_sponsored: bool = False) -> list[Article]:
-    """The stories that become items, in feed order (see the module docstring)."""
-    kept = build_collection(documents).by_id
-    ordered: dict[str, Article] = {}
-    for document in documents:
-        for article in document.articles:
-            if article.role == "main" and article.id not in ordered:
-                ordered[article.id] = kept[article.id]
-    for article_id, article in kept.items():  # first-seen order
-        if article_id not in ordered:
-            ordered[article_id] = article
-    return [
-        article
-        for article in ordered.values()
-        if _line(article.title) and (article.role != "sponsored" or include_sponsored)
-    ]
-
-
-def entry_id(article: Article) -> str:
-    """The item id of a story: ``urn:protocol-convert:<article id>``."""
-    return ID_PREFIX + quote(xml_text(article.id), safe="-._~")
-
-
-def story_date(article: Article) -> dt.datetime | None:
-    """The story's own date as a UTC date-time (midnight for a bare date), or ``None``."""
-    if not article.date:
-        return None
-    text = article.date.strip()
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        try:
-            return parse_datetime(text)
-        except ValueError:
-            return None
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
-# --- HTML (the story itself: convert.html.story_html) ----------------------------------
-
-
-def _rss_description(article: Article, content: str) -> str:
-    """RSS ``description`` (HTML): the dek, else the opening paragraph, else the content."""
-    if article.dek and article.dek.strip():
-        return esc(article.dek.strip())
-    for block in article.body:
-        if isinstance(block, (Paragraph, Quote, ListBlock)):
-            text = block_text(block).strip()
-            if text:
-                return esc(text)
-    return content
-
-
 # --- the feed --------------------------------------------------------------------------
 
 
-def _default_title(documents: Sequence[Document]) -> str:
-    if len(documents) == 1:
-        main = documents[0].main
-        if main is not None and _line(main.title):
-            return _line(main.title)
-    return DEFAULT_AUTHOR
+def item_date(item: Item) -> dt.datetime | None:
+    """The story's own day as midnight UTC, or ``None``."""
+    day = item.day
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) if day else None
 
 
-def _default_description(stories: int, pages: int) -> str:
+def default_description(stories: int, pages: int) -> str:
     noun = "story" if stories == 1 else "stories"
     where = "a saved Protocol page" if pages == 1 else f"{pages} saved Protocol pages"
     return f"{stories} {noun} from {where}"
@@ -209,69 +148,69 @@ def default_feed_id(documents: Sequence[Document]) -> str:
 def build_feed(kind: FeedKind, documents: Sequence[Document], options: Mapping[str, Any]) -> bytes:
     """The feed's bytes (UTF-8 XML)."""
     settings = settings_from(options)
-    stories = select_stories(documents, settings.include_sponsored)
-    home = settings.base_url or DEFAULT_LINK
+    view = present(documents, {**options, "base_url": settings.base_url})
+    items = view.feed_items(settings.include_sponsored)
+    built = output_date(documents, options)
 
     fg = FeedGenerator()
     if kind == "rss":
         fg.load_extension("dc", atom=False, rss=True)
     fg.id(settings.feed_id or default_feed_id(documents))
-    fg.title(settings.title or _default_title(documents))
-    fg.description(settings.description or _default_description(len(stories), len(documents)))
+    fg.title(view.title)
+    fg.description(settings.description or default_description(len(items), len(documents)))
     fg.language(settings.language)
     fg.generator(GENERATOR, version=__version__)
     if settings.feed_url:
         fg.link(href=settings.feed_url, rel="self")
-    fg.link(href=home, rel="alternate")  # last: feedgen takes the RSS <link> from the last link
+    fg.link(href=settings.base_url or DEFAULT_LINK, rel="alternate")  # last: feedgen takes RSS <link> from it
     if kind == "atom":
         fg.author({"name": settings.author})
-        known = [d for d in (story_date(a) for a in stories) if d is not None]
-        fg.updated(settings.date or (max(known) if known else resolve_date(None)))
+        fg.updated(required_date(documents, options))
     else:
         if settings.author_given:
             fg.dc.dc_creator(settings.author)
-        # feedgen stamps lastBuildDate with the current time; write it only when a date is given.
-        fg._FeedGenerator__rss_lastBuildDate = settings.date  # type: ignore[attr-defined]
+        # feedgen stamps lastBuildDate with the current time; write the output date or none
+        fg._FeedGenerator__rss_lastBuildDate = built  # type: ignore[attr-defined]
 
-    for article in stories:
-        _add_entry(kind, fg, article, settings)
+    given = resolve_date(options["date"]) if options.get("date") is not None else None  # stamps undated RSS items
+    for item in items:
+        _add_entry(kind, fg, item, view, settings, built, given)
 
     if kind == "rss":
         return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
-def _add_entry(kind: FeedKind, fg: FeedGenerator, article: Article, settings: Settings) -> None:
-    fe = fg.add_entry(order="append")  # feedgen prepends by default: keep the stories' order
-    identifier = entry_id(article)
-    fe.id(identifier)
-    fe.title(_line(article.title))
-    content = story_html(article, base_url=settings.base_url)
-    own_date = story_date(article)
-    names = [name for name in (_line(a.name) for a in article.authors) if name]
-    section = _line(article.section)
+def _add_entry(kind: FeedKind, fg: FeedGenerator, item: Item, view: View, settings: Settings,
+               built: dt.datetime | None, given: dt.datetime | None) -> None:  # fmt: skip
+    fe = fg.add_entry(order="append")  # feedgen prepends by default: keep the view's order
+    fe.id(item.urn)
+    fe.title(item.list_label)
+    content = story_html(item, base_url=settings.base_url)
+    own_date = item_date(item)
+    if item.url:
+        fe.link(href=item.url, rel="alternate")
     if kind == "rss":
-        fe.guid(identifier, permalink=False)
-        fe.description(_rss_description(article, content))
-        fe.content(content)  # escaped text in content:encoded
-        date = own_date or settings.date
+        fe.guid(item.urn, permalink=False)
+        if item.dek:  # HTML: the plain-text dek escaped once
+            fe.description(esc(item.dek))
+        fe.content(content)  # content:encoded (feedgen puts it in <description> when there is no dek)
+        date = own_date or given
         if date is not None:
             fe.pubDate(date)
-        if names:
-            fe.dc.dc_creator(names)
-        if section:
-            fe.category({"term": section})
+        if item.authors:
+            fe.dc.dc_creator(list(item.authors))
     else:
         fe.content(content, type="html")
-        if article.dek and _line(article.dek):
-            fe.summary(xml_text(article.dek.strip()), type="text")
-        fe.updated(own_date or settings.date or resolve_date(None))
+        if item.dek:
+            fe.summary(item.dek, type="text")
+        fe.updated(own_date or required_date(view.documents, {"date": built}))
         if own_date is not None:
             fe.published(own_date)
-        for name in names:
+        for name in item.authors:
             fe.author({"name": name})
-        if section:
-            fe.category({"term": section})
+    for tag in item.tags:
+        fe.category({"term": tag})
 
 
 def write_feed(kind: FeedKind, documents: Sequence[Document], stream: BinaryIO, options: Mapping[str, Any]) -> None:

@@ -23,8 +23,8 @@ OPTIONS = (
         "title",
         str,
         None,
-        "document title (core property); in a collection also the title on the first page. "
-        "Default: the main story's headline (a collection has none unless given)",
+        "document title (core property); in a collection also the title on its title page. "
+        "Default: the main story's headline; a collection's 'Protocol: <dates>'",
     ),
     Option("author", str, None, "author core property; default: the stories' authors when the page names them"),
     Option("language", str, "en", "BCP 47 language tag of the text (en, en-US, de...)"),
@@ -32,7 +32,8 @@ OPTIONS = (
         "date",
         _dt.datetime,
         None,
-        "created/modified date (ISO 8601 or 'now'); default: fixed, SOURCE_DATE_EPOCH honoured",
+        "created/modified date (ISO 8601 or 'now'); default: the pages' newest date, else "
+        "SOURCE_DATE_EPOCH, else the input files' time, else none",
     ),
     Option("keywords", str, None, "keywords core property; default: the stories' sections"),
     Option(

@@ -1,8 +1,8 @@
 """The ``rss`` and ``atom`` formats: one RSS 2.0 or Atom (RFC 4287) feed per conversion.
 
-One item per titled story (the main stories first, then the teasers; sponsored blurbs only
-with ``include_sponsored``). Several inputs make one feed of all their stories, repeated
-teasers merged (:func:`convert.collection.build_collection`). See docs/feeds.md.
+One item per story of the :mod:`convert.present` view, in its reading order (sponsored blurbs
+only with ``include_sponsored``): the same items, ids and titles as the JSON Feed extra.
+Several inputs make one feed of all their stories, repeated teasers merged. See docs/feeds.md.
 
 This module only declares the two exporters; feedgen and lxml are imported by
 :mod:`convert.exporters._feeds_build` when a feed is written, so listing formats stays fast.
@@ -25,8 +25,8 @@ OPTIONS: tuple[Option, ...] = (
         "date",
         _dt.datetime,
         None,
-        "build date, ISO 8601 or 'now': the feed's date, and the date of stories whose page shows none "
-        "(default: none in RSS; Atom's required dates fall back to the fixed date)",
+        "the feed's date, ISO 8601 or 'now', and in RSS the date of stories whose page shows none "
+        "(default: the pages' newest date, else SOURCE_DATE_EPOCH, else the input files' time)",
     ),
     Option("language", str, "en", "language tag of the feed (BCP 47, e.g. en or en-GB)"),
     Option(
@@ -34,7 +34,7 @@ OPTIONS: tuple[Option, ...] = (
         str,
         None,
         "absolute http(s) URL the pages were published under: the feed's link (default "
-        "https://www.protocol.com/) and the base for relative links in story text",
+        "https://www.protocol.com/), the base of item links and of relative links in story text",
     ),
     Option("author", str, None, "feed-level author name (default: 'Protocol')"),
     Option(
@@ -71,7 +71,7 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
             extension=".rss",
             write=write_rss,
             media_type="application/rss+xml",
-            description="RSS 2.0 feed, one item per titled story (full text in content:encoded)",
+            description="RSS 2.0 feed, one item per story (full text in content:encoded)",
             options=OPTIONS,
         )
     )
@@ -81,7 +81,7 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
             extension=".atom",
             write=write_atom,
             media_type="application/atom+xml",
-            description="Atom (RFC 4287) feed, one entry per titled story (full text as HTML content)",
+            description="Atom (RFC 4287) feed, one entry per story (full text as HTML content)",
             options=OPTIONS,
         )
     )

@@ -1,19 +1,18 @@
 """Building a JSON Feed 1.1 document (https://jsonfeed.org/version/1.1) from the tree.
 
-- One item per story, in the collection's reading order (section by section): a teaser and
-  its full story share an id, so a collection keeps one item, the full story's.
-- ``id`` is the story's stable id, the same as in every other format.
-- ``content_html`` is the story's body (its lead image first) as HTML, rendered by
-  :mod:`convert.html` like every other HTML protocol-convert writes (links kept only for
-  http, https and mailto, relative ones resolved against ``base_url``); ``summary`` its dek;
-  ``authors`` its authors; ``tags`` its section; ``date_published`` its date (midnight
-  UTC: pages show a day, not a time). A value the page does not give is left out, never
-  invented. Sponsored blurbs are left out unless ``include_sponsored``.
-- What JSON Feed has no field for (the story's role, whether the page cut it short, author
+The feed renders the :mod:`convert.present` view, as the RSS and Atom exporters do, so the
+three formats list the same items, with the same ids, titles and order:
+
+- items: :meth:`convert.present.View.feed_items` (sponsored blurbs only with
+  ``include_sponsored``); ``id`` is :attr:`convert.present.Item.urn`, ``title`` the item's
+  ``list_label`` (an untitled story's label, never its words), ``url`` its link when known;
+- ``content_html`` is :func:`convert.html.story_html` (the one HTML renderer); ``summary`` the
+  dek, which the content does not repeat; ``tags`` the section and ``Excerpt`` or
+  ``Sponsored``; ``authors`` the authors; ``date_published`` the story's day (midnight UTC);
+  a value the page does not give is left out, never invented;
+- what JSON Feed has no field for (the story's role, whether the page cut it short, author
   handles and bios, the three texts of its lead image, the pages it appeared on) goes in the
-  item's ``_protocol`` extension object.
-- Lone surrogates and control characters are removed from every text (``content_html``
-  cleans as :func:`convert.text.xml_text` does: there a lone surrogate shows as U+FFFD).
+  item's ``_protocol`` extension object, from the tree as it is.
 """
 
 from __future__ import annotations
@@ -23,9 +22,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from convert.collection import build_collection
-from convert.html import blocks_html, figure_html
-from convert.tree import Article, Document, Image
+from convert.html import story_html
+from convert.present import Item, present
+from convert.tree import Document, Image
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -46,23 +45,23 @@ def _image_dict(image: Image | None) -> dict[str, str] | None:
     return found or None
 
 
-def build_item(article: Article, pages: Sequence[str], base_url: str | None = None) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": article.id}
-    if article.title:
-        item["title"] = clean(article.title)
-    lead = figure_html(article.image) if article.image is not None else ""
-    item["content_html"] = lead + blocks_html(article.body, base_url=base_url)
-    if article.dek:
-        item["summary"] = clean(article.dek)
-    if article.date:
-        item["date_published"] = f"{article.date}T00:00:00Z"
-    if article.authors:
-        item["authors"] = [{"name": clean(a.name)} for a in article.authors]
-    if article.section:
-        item["tags"] = [clean(article.section)]
-    extension: dict[str, Any] = {"role": article.role, "truncated": article.truncated}
-    if article.section:
-        extension["section"] = clean(article.section)
+def build_item(item: Item, base_url: str | None = None) -> dict[str, Any]:
+    article = item.article
+    entry: dict[str, Any] = {"id": item.urn, "title": item.list_label}
+    if item.url:
+        entry["url"] = item.url
+    entry["content_html"] = story_html(item, base_url=base_url)
+    if item.dek:
+        entry["summary"] = item.dek
+    if item.day:
+        entry["date_published"] = f"{item.day.isoformat()}T00:00:00Z"
+    if item.authors:
+        entry["authors"] = [{"name": name} for name in item.authors]
+    if item.tags:
+        entry["tags"] = list(item.tags)
+    extension: dict[str, Any] = {"id": item.id, "role": item.role, "truncated": article.truncated}
+    if item.section:
+        extension["section"] = item.section
     if any(a.handle or a.bio for a in article.authors):
         extension["authors"] = [
             {k: clean(v) for k, v in (("name", a.name), ("handle", a.handle), ("bio", a.bio)) if v}
@@ -71,24 +70,16 @@ def build_item(article: Article, pages: Sequence[str], base_url: str | None = No
     image = _image_dict(article.image)
     if image:
         extension["image"] = image
-    if pages:
-        extension["pages"] = [clean(p) for p in pages]
-    item["_protocol"] = extension
-    return item
-
-
-def _feed_title(documents: Sequence[Document], options: Mapping[str, Any]) -> str:
-    if options.get("title"):
-        return clean(options["title"])
-    if len(documents) == 1 and documents[0].main is not None and documents[0].main.title:
-        return clean(documents[0].main.title)
-    return "Protocol"
+    if item.pages:
+        extension["pages"] = [clean(p) for p in item.pages]
+    entry["_protocol"] = extension
+    return entry
 
 
 def build_feed(documents: Sequence[Document], options: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON Feed object for one page or a collection of pages."""
-    collection = build_collection(documents)
-    feed: dict[str, Any] = {"version": VERSION, "title": _feed_title(documents, options)}
+    view = present(documents, options)
+    feed: dict[str, Any] = {"version": VERSION, "title": view.title}
     if options.get("base_url"):
         feed["home_page_url"] = clean(options["base_url"])
     if options.get("feed_url"):
@@ -101,13 +92,8 @@ def build_feed(documents: Sequence[Document], options: Mapping[str, Any]) -> dic
         feed["language"] = clean(options["language"])
     if options.get("expired"):
         feed["expired"] = True
-    include_sponsored = bool(options.get("include_sponsored"))
     base_url = options.get("base_url") or None
-    feed["items"] = [
-        build_item(article, collection.appearances.get(article.id, ()), base_url)
-        for article in collection.articles
-        if include_sponsored or article.role != "sponsored"
-    ]
+    feed["items"] = [build_item(item, base_url) for item in view.feed_items(bool(options.get("include_sponsored")))]
     return feed
 
 

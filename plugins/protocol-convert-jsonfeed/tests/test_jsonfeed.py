@@ -56,13 +56,15 @@ def test_fields_of_a_story():
     every = sample_documents()["every-node"].documents[0]
     feed = feed_of([every])
     main_story, teaser = every.articles[0], every.articles[1]
-    assert [i["id"] for i in feed["items"]] == [main_story.id, teaser.id]  # sponsored left out
+    # sponsored left out; the ids are those of the RSS and Atom feeds
+    assert [i["id"] for i in feed["items"]] == ["urn:protocol-convert:" + a.id for a in (main_story, teaser)]
     item = feed["items"][0]
     assert item["title"] == "Every node headline"
     assert item["summary"] == "Dek marker omega"
     assert item["date_published"] == "2021-08-17T00:00:00Z"
     assert item["authors"] == [{"name": "Ada Lovelace"}]
     assert item["tags"] == ["Section marker psi"]
+    assert feed["items"][1]["tags"] == ["Other section", "Excerpt"]  # a teaser is marked as an excerpt
     assert item["_protocol"]["authors"] == [
         {"name": "Ada Lovelace", "handle": "@ada", "bio": "Ada Lovelace writes about engines."}
     ]
@@ -70,20 +72,26 @@ def test_fields_of_a_story():
         "alt": "Lead alt marker", "caption": "Lead caption marker", "credit": "Photo: Lead credit marker"
     }
     html = item["content_html"]
-    # The HTML is convert.html's (the same as the RSS and Atom exporters write).
-    assert html.startswith('<figure><p class="image-alt">[Image: Lead alt marker]</p><figcaption>'
-                           '<span class="caption">Lead caption marker</span><br>'
-                           '<span class="credit">Photo: Lead credit marker</span></figcaption></figure>')
+    # The HTML is convert.html's story_html (what the RSS and Atom exporters write): the dek is
+    # the summary, not repeated in the content
+    from convert.html import story_html
+    from convert.present import present
+
+    assert html == story_html(present([every]).items[0])
+    assert "Dek marker omega" not in html
+    assert html.startswith('<figure class="lead-image"><p class="image-description"><span class="image-label">'
+                           'Image: </span>Lead alt marker</p><figcaption><p class="caption">Lead caption marker</p>'
+                           '<p class="credit">Photo: Lead credit marker</p></figcaption></figure>')
     for fragment in ("<h2>Subheading marker iota</h2>", "<h3>Minor heading marker kappa</h3>",
                      "<em>Emphasis marker gamma</em>", "<strong>Strong marker delta</strong>",
                      '<a href="https://example.com/a?b=1&amp;c=2">Link marker epsilon</a>',
-                     "Line one zeta<br>Line two eta", "<blockquote><p>Quoted marker pi</p>",
+                     "Line one zeta<br/>Line two eta", "<blockquote>\n<p>Quoted marker pi</p>",
                      '<p class="signoff">Signoff marker chi</p>',
-                     '<figcaption><span class="credit">Photo: Credit only marker phi</span></figcaption>'):
+                     '<figcaption><p class="credit">Photo: Credit only marker phi</p></figcaption>'):
         assert fragment in html
-    assert "<ul><li><p>Bullet marker lambda</p></li><li><p>Bullet marker mu</p><ol><li>" in html
+    assert "<ul>\n<li>Bullet marker lambda</li>\n<li><p>Bullet marker mu</p>\n<ol>" in html
     assert teaser.truncated and feed["items"][1]["_protocol"] == {
-        "role": "teaser", "truncated": True, "section": "Other section",
+        "id": teaser.id, "role": "teaser", "truncated": True, "section": "Other section",
         "authors": [{"name": "Grace Hopper", "bio": "Grace Hopper is a reporter."}], "pages": ["sample.txt"],
     }
 
@@ -91,7 +99,8 @@ def test_fields_of_a_story():
 def test_nothing_is_invented_for_an_untitled_story():
     feed = feed_of(sample_documents()["untitled"].documents)
     (item,) = feed["items"]
-    assert set(item) == {"id", "content_html", "_protocol"}
+    assert set(item) == {"id", "title", "content_html", "_protocol"}
+    assert item["title"] == "Untitled story"  # a label, never the story's own words
     assert feed["title"] == "Protocol"
 
 
@@ -140,16 +149,19 @@ def test_unsafe_link_schemes_keep_their_text_only():
     article = Article(id=story_id("x"), role="main", title="x", body=(
         Paragraph((Link("javascript:alert(1)", (Text("click"),)), Link("mailto:a@b.c", (Text("mail"),)))),))
     feed = feed_of([Document(Source("p", "0" * 64, "t"), (article,))])
-    assert feed["items"][0]["content_html"] == '<p>click<a href="mailto:a@b.c">mail</a></p>'
+    assert feed["items"][0]["content_html"] == '<p>click<a href="mailto:a@b.c">mail</a></p>\n'
 
 
 def test_relative_links_resolve_against_base_url_or_keep_their_text_only():
     article = Article(id=story_id("x"), role="main", title="x", body=(
         Paragraph((Link("/tech/story", (Text("rel"),)),)),))
     documents = [Document(Source("p", "0" * 64, "t"), (article,))]
-    assert feed_of(documents)["items"][0]["content_html"] == "<p>rel</p>"
-    with_base = feed_of(documents, base_url="https://www.protocol.com/")["items"][0]["content_html"]
-    assert with_base == '<p><a href="https://www.protocol.com/tech/story">rel</a></p>'
+    assert feed_of(documents)["items"][0]["content_html"] == "<p>rel</p>\n"
+    with_base = feed_of(documents, base_url="https://www.protocol.com/")["items"][0]
+    assert with_base["content_html"] == '<p><a href="https://www.protocol.com/tech/story">rel</a></p>\n'
+    # the item's link: made from base_url (the tree has no story URL)
+    assert with_base["url"] == "https://www.protocol.com/#" + article.id
+    assert "url" not in feed_of(documents)["items"][0]
 
 
 def test_a_parsed_page_becomes_one_item_per_story():
@@ -158,7 +170,7 @@ def test_a_parsed_page_becomes_one_item_per_story():
     document = convert.parse(page, name="page.txt", registry=REGISTRY)
     feed = feed_of([document])
     kept = [a for a in document.articles if a.role != "sponsored"]
-    assert [i["id"] for i in feed["items"]] == [a.id for a in kept]
+    assert [i["id"] for i in feed["items"]] == ["urn:protocol-convert:" + a.id for a in kept]
     assert "First paragraph of the story." in json.dumps(feed)
 
 

@@ -8,7 +8,9 @@
   the title, if it is all in italics, is the dek.
 - ``<!-- protocol-convert {...} -->`` comments (written by the markdown exporter) start a
   further story and give its metadata; the heading right before such a comment is a
-  section heading of a collection and is skipped.
+  section heading of a collection (or ``More from Protocol``) and is skipped, and so are the
+  exporter's labels (``<p class="kicker|byline|excerpt-note">``, ``<aside class="authors|sponsor">``)
+  and a figure opening a story whose metadata names its image.
 - A paragraph holding only an image (``![alt](src "title")``) is a figure: alt, and the title
   as caption; ``<figure>`` blocks give alt (``aria-label`` or ``alt``), caption and credit
   (``<small>``); ``<p class="signoff">`` is a sign-off.
@@ -57,6 +59,9 @@ READER = "markdown"
 _ROLES = ("main", "teaser", "sponsored")
 _COMMENT = re.compile(r"^<!--\s*protocol-convert\s+(\{.*\})\s*-->\s*$", re.DOTALL)
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
+# the markdown exporter's labels (kicker, byline and date, excerpt note) and bio boxes
+_LABELS = frozenset({"kicker", "byline", "excerpt-note"})
+_ASIDES = frozenset({"authors", "sponsor"})
 
 
 @dataclass
@@ -252,7 +257,9 @@ def _is_dek(story: _Story, block: Block) -> bool:
 
 
 def _is_lead(story: _Story, block: Block) -> bool:
-    return not story.body and isinstance(block, Figure) and story.image is not None and block.image == story.image
+    """The figure opening a story whose metadata names its image: that image as shown (the
+    exporter leaves out an alt text that only repeats the headline or the caption)."""
+    return not story.body and isinstance(block, Figure) and story.image is not None
 
 
 # --- blocks ------------------------------------------------------------------------------
@@ -397,6 +404,9 @@ def _html_block(source: str) -> Block | None:
     parser.feed(stripped)
     parser.close()
     first = parser.tags[0] if parser.tags else ("", {})
+    classes = set((first[1].get("class") or "").split())
+    if (first[0] == "p" and classes & _LABELS) or (first[0] == "aside" and classes & _ASIDES):
+        return None  # what the exporter shows from the metadata: the comment holds it
     if first[0] == "figure":
         image = Image(
             alt=parser.alt,

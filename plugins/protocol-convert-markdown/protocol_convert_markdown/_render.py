@@ -1,33 +1,34 @@
-"""The document tree as CommonMark with YAML front matter.
+"""The :mod:`convert.present` view as CommonMark with YAML front matter.
 
 Layout of one page::
 
-    ---                                  YAML front matter: the main story's metadata
-    title: "..."                         (id, title, section, dek, date, authors, image,
-    ...                                  source); values the page lacks are left out
+    ---                                  YAML front matter: the main story's metadata, from
+    title: "..."                         the tree (id, title, section, dek, date, authors,
+    ...                                  image, source); values the page lacks are left out
     ---
 
-    # Headline                           the main story: headline, dek (in italics),
-                                         lead image, body (## and ### subheadings)
-    *The dek.*
+    <p class="kicker">China</p>          the main story as the view shows it: its kicker,
+    # Headline                           headline, dek (in italics), byline and date, lead
+    *The dek.*                           image, body (## and ### subheadings), excerpt note,
+    <p class="byline">By …</p>           about the author
+    ...
 
-    * * *
+    * * *                                a rule between stories
 
-    <!-- protocol-convert {"id": ..., "role": "teaser", ...} -->
-
-    # Teaser headline                    every further story, after a thematic break and
-                                         its metadata in an HTML comment (invisible when
-                                         rendered; the markdown reader reads it back)
+    # More from Protocol                 one page: the stories it showed besides its own
+    <!-- protocol-convert {...} -->      each story's metadata in an HTML comment (invisible
+    <p class="kicker"><strong>Excerpt</strong> · Fintech</p>    when rendered; the markdown
+    ## Teaser headline                   reader reads it back)
 
 A collection (several pages) starts with front matter naming the collection, then one
 ``# Section`` heading per section and one ``## Headline`` per story, its subheadings one
-level down.
+level down, a rule between stories.
 
-Images have no bytes in a saved page, only three texts: a figure is written as an HTML block
-``<figure><div role="img" aria-label="ALT">ALT</div><figcaption>CAPTION <small>CREDIT</small>
-</figcaption></figure>``. A sign-off is ``<p class="signoff">...</p>``. Text is escaped so that
-no character of the page becomes Markdown syntax; lone surrogates and control characters are
-removed.
+Labels the view adds (kicker, byline and date, excerpt note, bios) are one-line HTML
+paragraphs with a class, so they show in any renderer and a reader can tell them from the
+story's text. Images have no bytes in a saved page: a figure is three lines, the description,
+the caption and the credit, in an HTML ``<figure>``. Text is escaped only where a character
+would otherwise become Markdown syntax; lone surrogates and control characters are removed.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from convert.collection import build_collection
 from convert.errors import ExportError
+from convert.present import MORE_FROM_PROTOCOL, Item, Picture, picture, present
 from convert.tree import (
     Article,
     Block,
@@ -48,7 +49,6 @@ from convert.tree import (
     Emphasis,
     Figure,
     Heading,
-    Image,
     Inline,
     LineBreak,
     Link,
@@ -62,9 +62,13 @@ from convert.tree import (
 
 COMMENT_PREFIX = "protocol-convert"
 _SAFE_URL = re.compile(r"^(https?:|mailto:|#|/)", re.IGNORECASE)
-# Every ASCII punctuation character that can start or end Markdown syntax.
-_ESCAPE = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
-_LEADING_MARK = re.compile(r"^(\s*)([-+=])")
+# Characters that make Markdown syntax wherever they are: backslash, code, emphasis, strikethrough.
+_ALWAYS = re.compile(r"([\\`*~])")
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # not inside a word, where it cannot emphasise
+_BRACKET = re.compile(r"\](?=[(\[:])")  # ends a link text or a reference label
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")  # starts an HTML tag or an autolink
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")  # starts a character reference
+_LEADING_MARK = re.compile(r"^(\s*)([-+=#>])")
 _LEADING_NUMBER = re.compile(r"^(\s*)(\d+)([.)])")
 
 
@@ -85,11 +89,16 @@ def _noncharacter(c: str) -> bool:
 
 
 def escape(text: str) -> str:
-    """Plain text as Markdown that renders as that text (one line)."""
-    text = re.sub(r"\s*\n\s*", " ", clean(text))
-    text = _ESCAPE.sub(r"\\\1", text)
-    text = text.replace("\t", " ")
-    # At the start of a line '-', '+', '=' or '1.' would make a list, a heading or a rule.
+    """Plain text as Markdown that renders as that text (one line), escaping only the
+    characters that would become syntax where they stand (no needless ``\\(`` or ``\\[``)."""
+    text = re.sub(r"\s*\n\s*", " ", clean(text)).replace("\t", " ")
+    text = _ALWAYS.sub(r"\\\1", text)
+    text = _UNDERSCORE.sub(r"\\_", text)
+    text = _BRACKET.sub(r"\\]", text)
+    text = _TAG.sub(r"\\<", text)
+    text = _ENTITY.sub(r"\\&", text)
+    # At the start of a line '-', '+', '=', '#', '>' or '1.' would make a list, a heading,
+    # a rule or a quotation.
     text = _LEADING_MARK.sub(r"\1\\\2", text)
     return _LEADING_NUMBER.sub(r"\1\2\\\3", text)
 
@@ -154,16 +163,19 @@ def inlines_html(nodes: Iterable[Inline]) -> str:
 # --- blocks ------------------------------------------------------------------------------
 
 
-def figure_md(image: Image) -> str:
+def figure_md(shown: Picture | None) -> str:
+    """An image as three lines (those it has): ``Image: description``, the caption, the credit."""
+    if shown is None:
+        return ""
     parts = ["<figure>"]
-    if image.alt:
-        parts.append(f'<div role="img" aria-label="{_html(image.alt)}">{_html(image.alt)}</div>')
-    caption = " ".join(p for p in (
-        _html(image.caption) if image.caption else "",
-        f"<small>{_html(image.credit)}</small>" if image.credit else "",
-    ) if p)
-    if caption:
-        parts.append(f"<figcaption>{caption}</figcaption>")
+    if shown.description:
+        label = _html(shown.description)
+        parts.append(f'<div role="img" aria-label="{label}">Image: {label}</div>')
+    lines = [_html(shown.caption)] if shown.caption else []
+    if shown.credit:
+        lines.append(f"<small>{_html(shown.credit)}</small>")
+    if lines:
+        parts.append(f"<figcaption>{'<br>'.join(lines)}</figcaption>")
     parts.append("</figure>")
     return "\n".join(parts)
 
@@ -198,7 +210,7 @@ def block_md(block: Block, shift: int) -> str:
     if isinstance(block, Quote):
         return _indent(blocks_md(block.content, shift), "> ")
     if isinstance(block, Figure):
-        return figure_md(block.image)
+        return figure_md(picture(block.image))
     if isinstance(block, Signoff):
         return f'<p class="signoff">{inlines_html(block.content)}</p>'
     raise ExportError(f"markdown: unsupported block node {type(block).__name__}")
@@ -294,49 +306,86 @@ def metadata_comment(article: Article, level: int) -> str:
 # --- stories and documents -------------------------------------------------------------------
 
 
-def article_md(article: Article, level: int, *, comment: bool) -> str:
+def _label(cls: str, html_text: str) -> str:
+    return f'<p class="{cls}">{html_text}</p>'
+
+
+def item_md(item: Item, level: int, *, comment: bool, kicker: bool = True) -> str:
+    """One story as the view shows it, its headline at ``level``; ``kicker`` False leaves the
+    section out (a collection's section heading shows it)."""
     parts = []
     if comment:
-        parts.append(metadata_comment(article, level))
-    if article.title:
-        parts.append(f"{'#' * level} {escape(article.title)}")
-    if article.dek:
-        parts.append(f"*{escape(article.dek).strip()}*")
-    if article.image is not None:
-        parts.append(figure_md(article.image))
-    body = blocks_md(article.body, shift=level - 1)
+        parts.append(metadata_comment(item.article, level))
+    section = _html(item.section) if kicker and item.section else ""
+    # an untitled excerpt or blurb says what it is; an untitled main story needs no label
+    lead = item.label if item.untitled and item.kind else item.kind
+    line = " · ".join(t for t in (f"<strong>{_html(lead)}</strong>" if lead else "", section) if t)
+    if line:
+        parts.append(_label("kicker", line))
+    if item.title:
+        parts.append(f"{'#' * level} {escape(item.title)}")
+    if item.dek:
+        parts.append(f"*{escape(item.dek).strip()}*")
+    byline = " · ".join(t for t in (item.byline, item.dateline) if t)
+    if byline:
+        parts.append(_label("byline", _html(byline)))
+    if item.image is not None:
+        parts.append(figure_md(item.image))
+    body = blocks_md(item.body, shift=level - 1)
     if body:
         parts.append(body)
+    if item.note:
+        parts.append(_label("excerpt-note", f"<em>{_html(item.note)}</em>"))
+    if item.bios:
+        lines = [f"<p><strong>{_html(item.bios_heading)}</strong></p>"] if item.bios_heading else []
+        for bio in item.bios:
+            name = ""
+            if bio.name:
+                name = f"<strong>{_html(bio.name)}</strong>" + (f" {_html(bio.handle)}" if bio.handle else "") + ": "
+            lines.append(f"<p>{name}{_html(bio.text)}</p>")
+        cls = "authors" if item.bios_heading else "sponsor"
+        parts.append(f'<aside class="{cls}">\n' + "\n".join(lines) + "\n</aside>")
     return "\n\n".join(parts)
+
+
+RULE = "* * *"
 
 
 def render(documents: Sequence[Document], options: Mapping[str, Any]) -> str:
     front = bool(options.get("front_matter", True))
     comments = bool(options.get("metadata_comments", True))
+    view = present(documents, options if len(documents) > 1 else {})
     chunks: list[str] = []
-    if len(documents) == 1:
+    if not view.collection:
         document = documents[0]
-        main = document.articles[0] if document.articles else None
+        lead = view.items[0] if view.items else None
         if front:
-            data: dict[str, Any] = article_metadata(main) if main is not None else {}
+            data: dict[str, Any] = article_metadata(lead.article) if lead is not None else {}
             if document.source.name:
                 data["source"] = document.source.name
             if data:
                 chunks.append("---\n" + "\n".join(yaml_lines(_cleaned(data))) + "\n---")
         stories = []
-        for index, article in enumerate(document.articles):
-            stories.append(article_md(article, 1, comment=comments and (index > 0 or not front)))
-        chunks.append("\n\n* * *\n\n".join(s for s in stories if s))
+        for index, item in enumerate(view.items):
+            first_more = item.role != "main" and index and view.items[index - 1].role == "main"
+            text = item_md(item, 1 if item.role == "main" else 2 if view.mains else 1,
+                           comment=comments and (index > 0 or not front))
+            if first_more and comments:
+                text = f"# {escape(MORE_FROM_PROTOCOL)}\n\n{text}"
+            stories.append(text)
+        chunks.append(f"\n\n{RULE}\n\n".join(s for s in stories if s))
     else:
-        collection = build_collection(documents)
         title = options.get("title") or "Protocol"
         if front:
             data = {"title": title, "sources": [d.source.name or f"input {i + 1}" for i, d in enumerate(documents)]}
             chunks.append("---\n" + "\n".join(yaml_lines(_cleaned(data))) + "\n---")
-        for section in collection.sections:
-            if section.name:
+        for n, section in enumerate(view.sections):
+            if n:
+                chunks.append(RULE)
+            if section.name and comments:
                 chunks.append(f"# {escape(section.name)}")
-            for article in section.articles:
-                chunks.append(article_md(article, 2, comment=comments))
+            chunks.append(f"\n\n{RULE}\n\n".join(
+                item_md(item, 2, comment=comments, kicker=not comments) for item in section.items
+            ))
     text = "\n\n".join(c for c in chunks if c)
     return text + "\n" if text else ""

@@ -70,7 +70,8 @@ def test_front_matter_holds_the_story_metadata():
         "image": {"alt": "Lead alt marker", "caption": "Lead caption marker", "credit": "Photo: Lead credit marker"},
         "source": "sample.txt",
     }
-    assert body.lstrip().startswith("# Every node headline\n")
+    # the view's kicker, then the headline
+    assert body.lstrip().startswith('<p class="kicker">Section marker psi</p>\n\n# Every node headline\n')
 
 
 def test_commonmark_structure_of_every_node():
@@ -79,7 +80,8 @@ def test_commonmark_structure_of_every_node():
     kinds = [t.type for t in parsed]
     headings = [(t.tag, parsed[i + 1].content) for i, t in enumerate(parsed) if t.type == "heading_open"]
     assert headings == [("h1", "Every node headline"), ("h2", "Subheading marker iota"),
-                        ("h3", "Minor heading marker kappa"), ("h1", "Teaser headline marker")]
+                        ("h3", "Minor heading marker kappa"), ("h1", "More from Protocol"),
+                        ("h2", "Teaser headline marker")]
     assert kinds.count("bullet_list_open") == 2 and kinds.count("ordered_list_open") == 1
     assert kinds.count("blockquote_open") == 1 and kinds.count("hr") == 2
     rendered = MD.render(body)
@@ -87,8 +89,14 @@ def test_commonmark_structure_of_every_node():
                      '<a href="https://example.com/a?b=1&amp;c=2">Link marker epsilon</a>',
                      "Line one zeta<br />\nLine two eta", "<em>Dek marker omega</em>",
                      '<p class="signoff">Signoff marker chi</p>',
-                     '<div role="img" aria-label="Alt marker sigma">Alt marker sigma</div>',
-                     "<figcaption>Caption marker tau <small>Photo: Credit marker upsilon</small></figcaption>"):
+                     '<div role="img" aria-label="Alt marker sigma">Image: Alt marker sigma</div>',
+                     "<figcaption>Caption marker tau<br><small>Photo: Credit marker upsilon</small></figcaption>",
+                     '<p class="kicker"><strong>Excerpt</strong> · Other section</p>',
+                     '<p class="kicker"><strong>Sponsored</strong></p>',
+                     '<p class="byline">By Ada Lovelace · August 17, 2021</p>',
+                     '<p class="excerpt-note"><em>Excerpt: the saved page shows only the beginning of this '
+                     "story.</em></p>",
+                     "<p><strong>About the author</strong></p>"):
         assert fragment in rendered
     # nested lists: the ordered list sits inside the second bullet, the deep one inside it
     nesting = [t.level for t in parsed if t.type in ("bullet_list_open", "ordered_list_open")]
@@ -100,7 +108,7 @@ def test_further_stories_carry_their_metadata_in_a_comment():
     comments = re.findall(r"<!-- protocol-convert (\{.*?\}) -->", text)
     teaser, sponsored = (json.loads(c) for c in comments)
     assert teaser["role"] == "teaser" and teaser["truncated"] is True and teaser["title"] == "Teaser headline marker"
-    assert sponsored == {"id": sponsored["id"], "role": "sponsored", "level": 1}
+    assert sponsored == {"id": sponsored["id"], "role": "sponsored", "level": 2}
 
 
 def test_nothing_is_invented():
@@ -181,3 +189,34 @@ def test_from_the_command_line(tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert not text.startswith("---") and "Body \\*text\\*." in text
+
+
+def test_text_is_escaped_only_where_it_would_become_syntax():
+    text = ('Brackets [Chinese] and (parens) {braces} + plus | pipe ! bang # hash 3. dot a_b snake '
+            'C# and 1 < 2 & R&D, *stars*, _under_, `tick`, [link](x), <b>tag</b>, &amp;')
+    article = Article(id=story_id("t"), role="main", body=(Paragraph((Text(text),)),))
+    _, body = split_front_matter(markdown_of([Document(Source("p", "0" * 64, "t"), (article,))]))
+    assert visible_text(body) == text
+    for kept in ("[Chinese]", "(parens)", "{braces}", "+ plus", "| pipe", "! bang", "# hash", "3. dot", "a_b",
+                 "C#", "1 < 2", "R&D"):
+        assert kept in body, kept  # no needless backslash
+    for escaped in ("\\*stars\\*", "\\_under\\_", "\\`tick\\`", "[link\\](x)", "\\<b>tag\\</b>", "\\&amp;"):
+        assert escaped in body, escaped
+
+
+def test_stories_are_set_apart_and_figures_are_lines():
+    every = sample_documents()["every-node"].documents
+    _, body = split_front_matter(markdown_of(every))
+    rendered = MD.render(body)
+    # a rule between the stories, and the sponsor's blurb labelled as such
+    assert rendered.count("<hr />") == 2
+    assert '<p class="kicker"><strong>Sponsored</strong></p>' in rendered
+    figure = re.search(r"<figure>.*?</figure>", rendered, re.DOTALL).group(0)
+    lines = re.split(r"<br>|\n", re.sub(r"</?(figure|figcaption)>", "\n", figure))
+    assert [line for line in lines if line.strip()] == [
+        '<div role="img" aria-label="Lead alt marker">Image: Lead alt marker</div>',
+        "Lead caption marker",
+        "<small>Photo: Lead credit marker</small>",
+    ]
+    _, collection = split_front_matter(markdown_of(sample_documents()["collection"].documents))
+    assert MD.render(collection).count("<hr />") == 1  # between the two sections' stories
