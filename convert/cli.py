@@ -24,6 +24,8 @@ PROG = "protocol-convert"
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 #: every command and its summary, in the order the top-level ``--help`` lists them (one line
 #: each: at most 65 characters)
@@ -57,7 +59,7 @@ Examples:
 
 Exit codes: 0 done, 1 some inputs failed, 2 usage or option error, 3 input
 error, 4 output error, 5 plugin or format error, 6 an exporter failed,
-70 internal error, 130 interrupted. See docs/errors.md.
+70 internal error, 130 interrupted, 143 terminated. See docs/errors.md.
 """
 
 
@@ -194,8 +196,16 @@ class Context:
 
 
 def say(message: str) -> None:
-    """Print a line on stdout."""
-    print(message)
+    """Print a line on stdout; a failure to write it is an output error (a closed pipe
+    stays a ``BrokenPipeError``, ended on quietly)."""
+    try:
+        print(message)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        from .errors import OutputError
+
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path="<stdout>") from None
 
 
 def warn(message: str) -> None:
@@ -210,14 +220,15 @@ def report(error: BaseException, debug: bool) -> int:
 
     if isinstance(error, BrokenPipeError):
         # the reader of our output went away (`| head`): nothing to report, and nothing
-        # more to write (the interpreter's last flush would fail again)
+        # more to write (the interpreter's last flush would fail again); the status a Unix
+        # tool ended by SIGPIPE has
         import os
 
         try:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except (AttributeError, OSError, ValueError):  # a stdout with no descriptor (tests)
             pass
-        return 1
+        return EXIT_BROKEN_PIPE
     if debug:
         import traceback
 
@@ -228,6 +239,11 @@ def report(error: BaseException, debug: bool) -> int:
     if isinstance(error, KeyboardInterrupt):
         warn(f"{PROG}: interrupted")
         return EXIT_INTERRUPTED
+    from .interrupts import Terminated
+
+    if isinstance(error, Terminated):
+        warn(f"{PROG}: terminated")
+        return EXIT_TERMINATED
     detail = str(error).splitlines()[0] if str(error) else ""
     warn(
         f"{PROG}: internal error: {type(error).__name__}: {detail} "
@@ -261,6 +277,14 @@ def whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
+def at_least_zero(text: str) -> int:
+    """An argparse type: an integer of at least 0."""
+    number = whole_number(text)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, got {text!r}")
+    return number
+
+
 def at_least_one(text: str) -> int:
     """An argparse type: an integer of at least 1."""
     number = whole_number(text)
@@ -290,7 +314,8 @@ def _convert_arguments(parser: Parser) -> None:
     add("--language", metavar="TAG", help="Language tag, e.g. en or en-GB (default: en).")
     add("--base-url", metavar="URL", help="URL the pages were published under, for links in feeds.")
     add("--encoding", metavar="ENCODING", help="Text encoding of the inputs (default: UTF-8, else detected).")
-    add("--max-size", type=whole_number, metavar="BYTES", help="Refuse inputs larger than this (default 50 MB).")
+    add("--max-size", type=at_least_zero, metavar="BYTES",
+        help="Read no input or option file larger than this (default 50 MB).")
     add("-j", "--jobs", type=at_least_one, metavar="N",
         help="Convert N inputs at a time in worker processes (default: one per core).")
     add("--fail-fast", action="store_true", help="Stop at the first input that fails (default: report it, go on).")
@@ -541,7 +566,15 @@ def dispatch(ctx: Context, args: Sequence[str]) -> int:
     ctx.debug = ctx.debug or parsed.debug
     ctx.disabled.extend(parsed.disabled)
     status = chosen.run(ctx, parsed)
-    sys.stdout.flush()  # here, so that a closed pipe is reported like any other error
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, so that a failure is reported like any other error
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        from .errors import OutputError
+
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path="<stdout>") from None
     return status
 
 
