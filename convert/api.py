@@ -226,10 +226,20 @@ def _documents(documents: Any, streaming: bool) -> Iterable[Document]:
     return docs
 
 
+class _NotADocument(ControlFlow):
+    """The caller's iterator gave something that is not a Document: carried through the
+    exporter consuming it (which is not to blame) as a control-flow signal, then raised
+    as the TypeError it is."""
+
+    def __init__(self, error: TypeError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def _checked(documents: Iterable[Any]) -> Iterator[Document]:
     for index, item in enumerate(documents):
         if not isinstance(item, Document):
-            raise TypeError(f"documents[{index}] must be a Document, not {type(item).__name__}")
+            raise _NotADocument(TypeError(f"documents[{index}] must be a Document, not {type(item).__name__}"))
         yield item
 
 
@@ -275,6 +285,8 @@ def export(
         guarded = GuardedStream(stream, name)
         try:
             exporter.write(docs, guarded, settings)  # type: ignore[arg-type]
+        except _NotADocument as wrong:
+            raise wrong.error from None
         except ConvertError:
             raise
         except PASS_THROUGH:

@@ -59,6 +59,7 @@ class _Scanner:
         self.excluded = excluded
         self.entered: set[tuple[Any, ...]] = set()
         self.failures: list[Unreadable] = []
+        self.unreadable: set[str] = set()
 
     def enter(self, directory: str, key: Any = None) -> bool:
         """Whether ``directory`` is to be searched (for ``key``: a pattern position): not
@@ -75,10 +76,13 @@ class _Scanner:
         return self.excluded is None or os.path.realpath(directory) != self.excluded
 
     def entries(self, directory: str) -> list[os.DirEntry[str]]:
+        if directory in self.unreadable:
+            return []
         try:
             with os.scandir(directory) as found:
                 return list(found)
         except OSError as exc:
+            self.unreadable.add(directory)  # reported once, however often a pattern comes back to it
             self.failures.append(Unreadable(f"{directory}: cannot read this directory: {exc.strerror or exc}"))
             return []
 
@@ -134,14 +138,15 @@ def _match(scanner: _Scanner, base: str, parts: list[str], index: int) -> Iterat
     directory = base or os.curdir
     if part == "**":
         # zero directories here, then each directory below, entered once
+        entries = [e for e in scanner.entries(directory) if not e.name.startswith(".")]
         if last:  # everything below, but a link to a directory is not entered, so not matched
-            for entry in scanner.entries(directory):
-                if not entry.name.startswith(".") and not (entry.is_symlink() and _is_dir(entry, follow=True)):
+            for entry in entries:
+                if not (entry.is_symlink() and _is_dir(entry, follow=True)):
                     yield os.path.join(base, entry.name)
         else:
             yield from _match(scanner, base, parts, index + 1)
-        for entry in scanner.entries(directory):
-            if not entry.name.startswith(".") and _is_dir(entry, follow=False):
+        for entry in entries:
+            if _is_dir(entry, follow=False):
                 path = os.path.join(base, entry.name)
                 if scanner.enter(path, key=index):
                     yield from _match(scanner, path, parts, index)

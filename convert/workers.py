@@ -136,9 +136,10 @@ def init_worker() -> None:
 
 
 def in_task(function: Callable[[], Outcome]) -> Outcome:
-    """Run one page's work as a task: SIGTERM meanwhile unwinds it, then ends the process."""
-    STATE["in_task"] = True
+    """Run one page's work as a task: SIGTERM meanwhile unwinds it (removing the output
+    being written), then ends the process."""
     try:
+        STATE["in_task"] = True
         return function()
     except WorkerStopped:
         os._exit(143)
@@ -149,10 +150,14 @@ def in_task(function: Callable[[], Outcome]) -> Outcome:
 def _run_chunk(function: Callable[..., Outcome], calls: list[tuple[Any, ...]]) -> tuple[float, bytes]:
     """Several calls in one task (a task's round trip to a worker costs about as much as
     parsing a small page); returns the seconds they took and their outcomes, packed
-    (:func:`pack`)."""
-    started = time.perf_counter()
-    outcomes = [function(*call) for call in calls]
-    return time.perf_counter() - started, pack(outcomes)
+    (:func:`pack`). A SIGTERM landing anywhere in it ends the worker (a worker that
+    outlived it would keep its pool from ever closing)."""
+    try:
+        started = time.perf_counter()
+        outcomes = [function(*call) for call in calls]
+        return time.perf_counter() - started, pack(outcomes)
+    except WorkerStopped:
+        os._exit(143)
 
 
 _TREE_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -268,9 +273,11 @@ class Pool:
         return list((getattr(self.executor, "_processes", None) or {}).values())
 
     def discard(self) -> None:
-        """Forget a broken executor (its manager has already stopped its workers)."""
+        """Forget a broken executor (its manager stops its workers: any still alive after
+        a grace period is killed, so that the manager is never left waiting)."""
         executor, self.executor = self.executor, None
         if executor is not None and self._client is None:
+            _end(list((getattr(executor, "_processes", None) or {}).values()), terminate=False)
             executor.shutdown(wait=True, cancel_futures=True)
 
     def close(self, *, cancel: bool = False) -> None:
@@ -299,9 +306,23 @@ class Pool:
             if self._cluster is not None:
                 self._cluster.close()
             return
-        for process in list((getattr(executor, "_processes", None) or {}).values()):
-            process.terminate()
+        _end(list((getattr(executor, "_processes", None) or {}).values()), terminate=True)
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _end(processes: Sequence[Any], *, terminate: bool, grace: float = 5.0) -> None:
+    """Send SIGTERM to ``processes`` (when ``terminate``), give them ``grace`` seconds to
+    remove their temporary files and exit, then kill the ones still alive."""
+    if terminate:
+        for process in processes:
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=grace)
 
 
 def _how_it_died(processes: Sequence[Any]) -> str:
@@ -419,8 +440,24 @@ class _Runner:
         window = max(1, self.pool.workers * QUEUE_PER_WORKER)
         while len(self.queue) < window and self.position < len(self.calls) and not self.stop():
             chunk = list(self.calls[self.position:self.position + self.chunk_size()])
+            future = self.submit(chunk)
+            if future is None:
+                return
             self.position += len(chunk)
-            self.queue.append(_Task(chunk, self.executor().submit(_run_chunk, self.work.function, chunk)))
+            self.queue.append(_Task(chunk, future))
+
+    def submit(self, calls: list[tuple[Any, ...]]) -> Any:
+        """The future of ``calls`` run as one task; None when the pool just broke (a worker
+        died): the futures it held will say so, and their pages are dealt with then."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self.executor().submit(_run_chunk, self.work.function, calls)
+        except BrokenProcessPool:
+            if any(t.future is not None and t.outcomes is None for t in self.queue):
+                return None
+            self.pool.discard()  # it died holding no page: a fresh pool
+            return self.executor().submit(_run_chunk, self.work.function, calls)
 
     def submit_isolated(self, task: _Task) -> None:
         (call,) = task.calls
@@ -428,7 +465,7 @@ class _Runner:
         if landed is not None:  # the dead worker had written it all
             task.outcomes = [(call, landed)]
             return
-        task.future = self.executor().submit(_run_chunk, self.work.function, [self.work.remaining(call)])
+        task.future = self.submit([self.work.remaining(call)])
 
     def steal(self) -> bool:
         """Run here the oldest queued task no worker has started; False if there is none.
@@ -518,6 +555,9 @@ class _Runner:
             outcomes = None if task is broken or not task.ready() else self.take(task)
             if outcomes is not None:
                 self.queue.append(_Task(task.calls, outcomes=outcomes))
+                continue
+            if task.isolated and task.future is None:  # waiting its turn to run alone: it still waits
+                self.queue.append(task)
                 continue
             for call in task.calls:
                 self.remove_temporaries(call)
