@@ -115,6 +115,22 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         raise UsageError(message.removeprefix("argument "), self.command)
 
+    def _print_message(self, message: str, file: Any = None) -> None:
+        # argparse ignores a failure to write the help; a full disk under stdout is exit 4
+        if message:
+            if file is None or file is sys.stderr:
+                super()._print_message(message, file)
+                return
+            try:
+                file.write(message)
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                from .errors import OutputError
+
+                _silence_stdout()
+                raise OutputError(f"cannot write: {exc.strerror or exc}", path="<stdout>") from None
+
     def parse(self, args: Sequence[str]) -> argparse.Namespace:
         """Parse ``args`` (options and arguments in any order; after ``--``, arguments only);
         anything unknown is a :class:`UsageError`."""
@@ -188,10 +204,15 @@ class Context:
 
     @property
     def registry(self) -> Any:
+        """The plugins, loaded on first use; what they print while they load goes to stderr,
+        never into a command's output on stdout."""
         if self._registry is None:
+            import contextlib
+
             from .plugins import load_registry
 
-            self._registry = load_registry(disabled=self.disabled)
+            with contextlib.redirect_stdout(sys.stderr):
+                self._registry = load_registry(disabled=self.disabled)
         return self._registry
 
 
@@ -222,12 +243,7 @@ def report(error: BaseException, debug: bool) -> int:
         # the reader of our output went away (`| head`): nothing to report, and nothing
         # more to write (the interpreter's last flush would fail again); the status a Unix
         # tool ended by SIGPIPE has
-        import os
-
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (AttributeError, OSError, ValueError):  # a stdout with no descriptor (tests)
-            pass
+        _silence_stdout()
         return EXIT_BROKEN_PIPE
     if debug:
         import traceback
@@ -566,16 +582,33 @@ def dispatch(ctx: Context, args: Sequence[str]) -> int:
     ctx.debug = ctx.debug or parsed.debug
     ctx.disabled.extend(parsed.disabled)
     status = chosen.run(ctx, parsed)
+    flush_stdout()  # here, so that a failure is reported like any other error
+    return status
+
+
+def flush_stdout() -> None:
+    """Flush standard output: a failure is an output error (a closed pipe stays a
+    ``BrokenPipeError``, ended on quietly)."""
     try:
         if sys.stdout is not None:
-            sys.stdout.flush()  # here, so that a failure is reported like any other error
+            sys.stdout.flush()
     except BrokenPipeError:
         raise
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         from .errors import OutputError
 
-        raise OutputError(f"cannot write: {exc.strerror or exc}", path="<stdout>") from None
-    return status
+        _silence_stdout()  # the interpreter's last flush would fail again, and say so
+        raise OutputError(f"cannot write: {getattr(exc, 'strerror', None) or exc}", path="<stdout>") from None
+
+
+def _silence_stdout() -> None:
+    """Point descriptor 1 at the null device: nothing more is written (it could not be)."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # a stdout with no descriptor (tests)
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -591,7 +624,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         warn(error.line())
         return EXIT_USAGE
-    except SystemExit as done:  # --help and --version; or a plugin that exits
+    except SystemExit as done:  # --help and --version (a plugin's exit is its failure)
+        try:
+            flush_stdout()  # argparse ignores a failure to write the help: not so here
+        except BaseException as error:
+            return report(error, ctx.debug)
         if done.code is None or isinstance(done.code, int):
             return done.code or 0
         warn(str(done.code))

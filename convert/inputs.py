@@ -18,7 +18,6 @@ import fnmatch
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Expansion", "Unreadable", "expand", "natural_key"]
@@ -32,24 +31,29 @@ def natural_key(text: str) -> tuple[Any, ...]:
     return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
 
 
-@dataclass(frozen=True)
 class Unreadable:
     """A directory (or pattern) that could not be searched, with the reason, in one line."""
 
-    message: str
-    exit_code: int = 3
+    __slots__ = ("exit_code", "message")
+
+    def __init__(self, message: str, exit_code: int = 3) -> None:
+        self.message = message
+        self.exit_code = exit_code
 
 
-@dataclass
 class Expansion:
-    """What the arguments named: the paths, what could not be searched, and whether any
-    argument was a directory or pattern (a batch, even if it found one file)."""
+    """What the arguments named: the paths, what could not be searched, whether any
+    argument was a directory or pattern (a batch, even if it found one file), and the
+    ``(device, inode)`` of every file found (to refuse an output that is an input)."""
 
-    paths: list[str]
-    failures: list[Unreadable]
-    expanded: bool
-    #: the ``(device, inode)`` of every file found (to refuse an output that is an input)
-    identities: set[tuple[int, int]] = field(default_factory=set)
+    __slots__ = ("expanded", "failures", "identities", "paths")
+
+    def __init__(self, paths: list[str], failures: list[Unreadable], expanded: bool,
+                 identities: set[tuple[int, int]]) -> None:
+        self.paths = paths
+        self.failures = failures
+        self.expanded = expanded
+        self.identities = identities
 
 
 class _Scanner:

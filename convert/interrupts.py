@@ -20,8 +20,6 @@ as usual: every output is written atomically, so nothing partial is left either 
 from __future__ import annotations
 
 import contextlib
-import signal
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,6 +53,9 @@ class Signals:
     # -- installing ----------------------------------------------------------------------
 
     def install(self) -> Signals:
+        import signal
+        import threading
+
         if threading.current_thread() is not threading.main_thread():
             return self
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
@@ -64,6 +65,8 @@ class Signals:
         return self
 
     def restore(self) -> None:
+        import signal
+
         for number, handler in self._previous.items():
             signal.signal(number, handler)
         self._previous.clear()

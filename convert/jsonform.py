@@ -137,6 +137,9 @@ def dumps(documents: Document | Sequence[Document], *, indent: int | None = 2) -
     Keys keep the schema's order and non-ASCII text is written as is, so the same tree gives
     the same text, byte for byte.
     """
+    items = (documents,) if isinstance(documents, Document) else documents
+    if not isinstance(items, Sequence) or isinstance(items, str) or not all(isinstance(d, Document) for d in items):
+        raise TypeError(f"dumps() takes a Document or a sequence of Documents, not {type(documents).__name__}")
     if isinstance(documents, Document):
         envelope: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,

@@ -366,6 +366,8 @@ def load_registry(
 ) -> Registry:
     """Load every installed plugin (plus ``plugins``, objects registered directly, as tests
     and embedding applications do) and collect the formats they provide."""
+    if isinstance(disabled, str):
+        raise TypeError("disabled must be an iterable of plugin names, not one str (give a list)")
     infos: dict[str, PluginInfo] = {}
     manager = get_plugin_manager(
         entry_points=entry_points, disabled=disabled, environ=environ, infos=infos

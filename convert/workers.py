@@ -19,12 +19,11 @@ What can go wrong, and what happens:
 from __future__ import annotations
 
 import os
-import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from .errors import ControlFlow, ConvertError, OptionError
 from .interrupts import POLL_SECONDS, Signals, Terminated
@@ -81,7 +80,6 @@ def _no_targets(_call: tuple[Any, ...]) -> Iterable[str]:
     return ()
 
 
-@dataclass(frozen=True)
 class Work:
     """What :func:`results` runs for each call, and what it needs to know about a call
     whose worker was lost.
@@ -91,22 +89,31 @@ class Work:
     reduced to the outputs not yet written; ``targets(call)`` its output paths.
     """
 
-    function: Callable[..., Outcome]
-    landed: Callable[[tuple[Any, ...]], Outcome | None] = _nothing_landed
-    remaining: Callable[[tuple[Any, ...]], tuple[Any, ...]] = _unchanged
-    targets: Callable[[tuple[Any, ...]], Iterable[str]] = _no_targets
+    __slots__ = ("function", "landed", "remaining", "targets")
+
+    def __init__(self, function: Callable[..., Outcome], *,
+                 landed: Callable[[tuple[Any, ...]], Outcome | None] = _nothing_landed,
+                 remaining: Callable[[tuple[Any, ...]], tuple[Any, ...]] = _unchanged,
+                 targets: Callable[[tuple[Any, ...]], Iterable[str]] = _no_targets) -> None:
+        self.function = function
+        self.landed = landed
+        self.remaining = remaining
+        self.targets = targets
 
     @staticmethod
     def page(call: tuple[Any, ...]) -> str:
         return str(call[1]) if len(call) > 1 else "?"
 
 
-class Events(Protocol):
-    """Where :func:`results` reports what the user should know at once."""
+if TYPE_CHECKING:  # (a Protocol class costs its import time for annotations alone)
+    from typing import Protocol
 
-    def interrupted(self) -> None: ...
+    class Events(Protocol):
+        """Where :func:`results` reports what the user should know at once."""
 
-    def warning(self, message: str) -> None: ...
+        def interrupted(self) -> None: ...
+
+        def warning(self, message: str) -> None: ...
 
 
 # --- the worker side --------------------------------------------------------------------
@@ -125,6 +132,7 @@ def init_worker() -> None:
     """Worker processes leave Ctrl-C to the parent, which lets the pages in progress finish
     (so every file written is whole) and cancels the rest. SIGTERM, sent when the user
     insists, removes the output being written, then ends the worker."""
+    import signal
 
     def on_term(_signum: int, _frame: Any) -> None:
         if STATE.get("in_task"):
@@ -327,6 +335,8 @@ def _end(processes: Sequence[Any], *, terminate: bool, grace: float = 5.0) -> No
 
 def _how_it_died(processes: Sequence[Any]) -> str:
     """What ended the worker that died: "killed by signal 9 (SIGKILL)", "exit status 3"."""
+    import signal
+
     for process in processes:
         process.join(timeout=1)
     codes = [p.exitcode for p in processes if p.exitcode not in (None, 0, 143, -signal.SIGTERM)]
@@ -345,15 +355,18 @@ def _how_it_died(processes: Sequence[Any]) -> str:
 # --- running the calls -------------------------------------------------------------------
 
 
-@dataclass
 class _Task:
     """One group of calls in the queue: submitted (``future``), finished (``outcomes``), or
     waiting to be run alone after a worker died (``isolated``, no future yet)."""
 
-    calls: list[tuple[Any, ...]]
-    future: Any = None
-    outcomes: list[tuple[tuple[Any, ...], Outcome]] | None = None
-    isolated: bool = False
+    __slots__ = ("calls", "future", "isolated", "outcomes")
+
+    def __init__(self, calls: list[tuple[Any, ...]], future: Any = None, *,
+                 outcomes: list[tuple[tuple[Any, ...], Outcome]] | None = None, isolated: bool = False) -> None:
+        self.calls = calls
+        self.future = future
+        self.outcomes = outcomes
+        self.isolated = isolated
 
     def ready(self) -> bool:
         return self.outcomes is not None or (self.future is not None and self.future.done())

@@ -358,15 +358,18 @@ def test_a_disk_that_fails_is_exit_4_and_leaves_nothing(tmp_path, monkeypatch, c
     snapshot.assert_unchanged()
 
 
-def test_a_full_disk_under_stdout_is_exit_4(monkeypatch):
+@pytest.mark.parametrize("args", [[str(SEED), "-t", "json", "-o", "-"], [str(SEED), "-t", "jsonl", "-o", "-"],
+                                  ["formats"], ["plugins", "--json"], ["--help"], ["convert", "--help"],
+                                  ["--version"]], ids=" ".join)
+def test_a_full_disk_under_stdout_is_exit_4(monkeypatch, args):
     from convert.cli import main
 
-    for fmt in ["json", "jsonl"]:  # written whole, and streamed
-        failing = io.TextIOWrapper(io.BufferedWriter(FailingFile(errno.ENOSPC, after=10)), encoding="utf-8")
+    for room in (0, 10):  # the first write fails, or a later one
+        failing = io.TextIOWrapper(io.BufferedWriter(FailingFile(errno.ENOSPC, after=room)), encoding="utf-8")
         errors = io.StringIO()
         monkeypatch.setattr(sys, "stdout", failing)
         monkeypatch.setattr(sys, "stderr", errors)
-        status = main([str(SEED), "-t", fmt, "-o", "-"])
+        status = main(args)
         monkeypatch.undo()
         assert status == 4, errors.getvalue()
         assert one_error(errors.getvalue()) == ("protocol-convert: error: <stdout>: cannot write: "

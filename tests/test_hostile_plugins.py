@@ -144,8 +144,28 @@ def test_a_plugins_print_never_lands_in_the_output(tmp_path, exporters_env, read
     result = cli(str(inputs), "--collection", "-t", "jsonl", "-o", "-", "-j", "2", env=env)
     assert result.returncode == 0, result.stderr
     assert len([json.loads(line) for line in result.stdout.splitlines()]) >= 4  # JSON Lines, nothing else
-    said = result.stderr.decode().splitlines()
-    assert said.count("chatter from a reader") == 4 and said.count("raw chatter from a reader") == 4
+    said = result.stderr.decode()  # (the workers' lines may interleave)
+    assert said.count("chatter from a reader") == 8 and said.count("raw chatter from a reader") == 4
+
+
+LOUD_LOADER = """
+print("importing a loud plugin")
+from convert import Exporter, hookimpl
+
+@hookimpl
+def register_exporters(register):
+    print("registering a loud plugin")
+    register(Exporter(name="loud", extension=".loud", write=lambda d, s, o: s.write(b"x")))
+"""
+
+
+def test_what_a_plugin_prints_while_loading_never_lands_in_stdout(tmp_path):
+    env = plugin_site(tmp_path / "site", "loud_plugin", LOUD_LOADER)
+    for args in ([str(SEED), "-t", "json", "-o", "-"], ["formats", "--json"], ["plugins", "--json"]):
+        result = cli(*args, env=env)
+        assert result.returncode == 0, result.stderr
+        json.loads(result.stdout)  # nothing but the output
+        assert "importing a loud plugin" in result.stderr.decode() and "registering" in result.stderr.decode()
 
 
 @pytest.mark.parametrize(
