@@ -170,7 +170,7 @@ def _formats(job: ConvertJob, registry: Registry) -> list[str]:
 
 
 def _is_directory_target(output: str) -> bool:
-    return output.endswith(("/", os.sep)) or Path(output).is_dir()
+    return output.endswith(("/", os.sep)) or os.path.isdir(output)  # (False for any path it cannot stat)
 
 
 def _resolved_options(job: ConvertJob, registry: Registry, formats: list[str]) -> dict[str, dict[str, Any]]:
@@ -497,8 +497,11 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
         if not job.output or job.output == STDIO:
             raise OptionError("several outputs need -o DIRECTORY")
         directory = Path(job.output)
-        if directory.exists() and not directory.is_dir():
-            raise OutputError("is a file; several outputs need a directory", path=job.output)
+        if os.path.exists(directory) and not os.path.isdir(directory):
+            from .textio import kind_of
+
+            kind = "a file" if os.path.isfile(directory) else kind_of(os.stat(directory).st_mode)
+            raise OutputError(f"is {kind}; several outputs need a directory", path=job.output)
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

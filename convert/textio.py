@@ -419,8 +419,8 @@ def atomic_output(
     target = Path(name)
     _check_target(name, force=force, inputs=inputs)
     directory = target.parent
-    if not directory.is_dir():
-        problem = "is not a directory" if directory.exists() else "does not exist"
+    if not os.path.isdir(directory):  # (os.path's tests say False for any path they cannot stat)
+        problem = "is not a directory" if os.path.exists(directory) else "does not exist"
         raise OutputError(f"directory {os.fspath(directory)!r} {problem}", path=name)
     try:
         # the writer's process id in the name: a temporary file whose writer died is known

@@ -317,7 +317,8 @@ def test_an_unreadable_directory_by_its_permissions(tmp_path):  # pragma: no cov
 # --- 4. exit codes that tell the truth -------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", ["missing directory", "parent is a file", "directory target under a file"])
+@pytest.mark.parametrize("case", ["missing directory", "parent is a file", "directory target under a file",
+                                  "a name too long", "a directory name too long"])
 def test_unwritable_places_are_exit_4_naming_the_path(tmp_path, case):
     page = page_copy(tmp_path / "in")
     blocker = page_copy(tmp_path, "file.txt")
@@ -325,13 +326,16 @@ def test_unwritable_places_are_exit_4_naming_the_path(tmp_path, case):
         "missing directory": (tmp_path / "nodir" / "x.json", "json"),
         "parent is a file": (blocker / "x.json", "json"),
         "directory target under a file": (Path(f"{blocker}/sub/"), "json,epub"),
+        "a name too long": (tmp_path / ("x" * 300 + ".json"), "json"),
+        "a directory name too long": (tmp_path / ("x" * 300), "json,epub"),
     }[case]
     snapshot = Snapshot(tmp_path)
-    result = cli(str(page), "-t", formats, "-o", os.fspath(output) + ("/" if "directory target" in case else ""))
+    slash = "/" if case in ("directory target under a file", "a directory name too long") else ""
+    result = cli(str(page), "-t", formats, "-o", os.fspath(output) + slash)
     assert result.returncode == 4
     line = one_error(result.stderr)
-    assert str(output) in line and ("does not exist" in line or "is not a directory" in line
-                                    or "Not a directory" in line), line
+    assert str(output) in line and any(reason in line for reason in (
+        "does not exist", "is not a directory", "Not a directory", "File name too long")), line
     snapshot.assert_unchanged()
     assert_nothing_partial(tmp_path)
 
