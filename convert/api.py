@@ -1,18 +1,26 @@
-"""The library API: parse a page, export documents, or both at once."""
+"""The library API: parse a page, export documents, or both at once.
+
+The arguments are checked here, at the boundary: a wrong type is a ``TypeError`` naming the
+argument, an impossible value a ``ValueError``; a source or destination that cannot be used
+(a missing file, a path holding NUL, a closed stream) is an
+:class:`~convert.errors.InputError` or :class:`~convert.errors.OutputError`. Plugins are
+called through :func:`call_reader` and the export wrapper here, so that whatever a plugin
+raises (``SystemExit`` included) or returns is that plugin's failure, named.
+"""
 
 from __future__ import annotations
 
 import datetime
 import io
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import ConvertError, ExportError
-from .formats import resolve_options
+from .errors import ControlFlow, ConvertError, ExportError, OutputError, ReaderError
+from .formats import Reader, resolve_options
 from .plugins import Registry, default_registry
-from .textio import DEFAULT_MAX_SIZE, atomic_output, read_input
+from .textio import DEFAULT_MAX_SIZE, atomic_output, read_input, read_stream
 from .tree import Document
 
 __all__ = ["convert", "export", "parse"]
@@ -20,9 +28,34 @@ __all__ = ["convert", "export", "parse"]
 Source = str | os.PathLike[str] | bytes | BinaryIO
 Destination = str | os.PathLike[str] | BinaryIO
 
+#: what passes through a plugin call untouched: the user's Ctrl-C, a generator being closed,
+#: and this package's own signals
+PASS_THROUGH = (KeyboardInterrupt, GeneratorExit, ControlFlow)
+
 
 def _registry(registry: Registry | None) -> Registry:
+    _check("registry", registry, (Registry, type(None)), "a convert.plugins.Registry or None")
     return registry if registry is not None else default_registry()
+
+
+def _check(name: str, value: Any, kinds: type | tuple[type, ...], what: str) -> None:
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in _as_tuple(kinds)):
+        raise TypeError(f"{name} must be {what}, not {type(value).__name__}")
+
+
+def _as_tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kinds if isinstance(kinds, tuple) else (kinds,)
+
+
+def _check_common(options: Any, registry: Any) -> None:
+    _check("options", options, (Mapping, type(None)), "a mapping of option names to values, or None")
+    _check("registry", registry, (Registry, type(None)), "a convert.plugins.Registry or None")
+
+
+def _check_max_size(max_size: Any) -> None:
+    _check("max_size", max_size, (int, type(None)), "a whole number of bytes, or None")
+    if max_size is not None and max_size < 0:
+        raise ValueError(f"max_size must be at least 0, got {max_size}")
 
 
 def parse(
@@ -41,32 +74,174 @@ def parse(
     ``reader`` names the input format; by default it is chosen from the file name's
     extension, falling back to ``protocol`` (a saved Protocol page). ``name`` is recorded
     as the source name (the path's file name by default). ``encoding`` overrides the
-    detection of the text encoding. Raises
-    :class:`~convert.errors.InputError` for input that cannot be read.
+    detection of the text encoding. No more than ``max_size`` bytes are read (None: no
+    limit). Raises :class:`~convert.errors.InputError` for input that cannot be read, and
+    :class:`~convert.errors.ReaderError` when the reader fails.
     """
+    _check("reader", reader, (str, type(None)), "a reader name (str) or None")
+    _check("name", name, (str, type(None)), "a str or None")
+    _check("encoding", encoding, (str, type(None)), "an encoding name (str) or None")
+    _check_max_size(max_size)
+    _check_common(options, registry)
     registry = _registry(registry)
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
+        if not isinstance(path, str):
+            raise TypeError(f"source must be a str path, not {type(path).__name__}")
         data = read_input(path, max_size=max_size)
         name = name if name is not None else os.path.basename(path)
-    elif isinstance(source, bytes):
-        data = source
-    else:
-        data = source.read()
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        if max_size is not None and len(data) > max_size:
+            from .errors import InputTooLargeError
+
+            raise InputTooLargeError(f"is {len(data):,} bytes, over the {max_size:,}-byte limit "
+                                     "(raise it with --max-size)", path=name or "<bytes>")
+    elif callable(getattr(source, "read", None)):
+        if isinstance(source, io.TextIOBase):
+            raise TypeError("source must be a binary stream (open the file with 'rb'), not a text stream")
+        raw_name = getattr(source, "name", None)
         if name is None:
-            raw_name = getattr(source, "name", None)
             name = os.path.basename(raw_name) if isinstance(raw_name, str) else None
+        data = read_stream(source, name=name or "<stream>", max_size=max_size)
+    else:
+        raise TypeError(f"source must be a path, bytes or a binary stream, not {type(source).__name__}")
     chosen = registry.reader(reader) if reader else registry.reader_for(name)
     settings = resolve_options(chosen.options, options, owner=chosen.name)
     # Every reader also gets these two, declared or not: decoding is common to all text.
     settings["encoding"] = encoding
     settings["max_size"] = max_size
+    return call_reader(chosen, data, name, settings, registry)
+
+
+def call_reader(chosen: Reader, data: bytes, name: str | None, settings: Mapping[str, Any],
+                registry: Registry) -> Document:
+    """``chosen.read(data, name, settings)``, with whatever the plugin does wrong made its
+    failure: anything raised but a :class:`ConvertError` (``SystemExit`` included), or a
+    result that is not a :class:`Document`, is a :class:`ReaderError` naming the input, the
+    reader and its plugin."""
+    where = name or "<stdin>"
+    plugin = registry.plugin_of("reader", chosen.name) or "?"
     try:
-        return chosen.read(data, name, settings)
+        document = chosen.read(data, name, settings)
     except ConvertError as error:
         if error.path is None:
-            error.path = name or "<stdin>"
+            error.path = where
         raise
+    except PASS_THROUGH:
+        raise
+    except BaseException as exc:
+        raise ReaderError(
+            f"{chosen.name} reader (plugin {plugin!r}) failed: {_describe(exc)}", path=where
+        ) from exc
+    if not isinstance(document, Document):
+        raise ReaderError(
+            f"{chosen.name} reader (plugin {plugin!r}) returned {type(document).__name__}, not a Document",
+            path=where,
+        )
+    return document
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r})"
+    detail = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+class GuardedStream:
+    """The stream an exporter is given: the destination's, watched.
+
+    A failure to write (a full disk, a closed pipe) is an
+    :class:`~convert.errors.OutputError` naming the destination, never the exporter's
+    failure; closing the stream is the exporter's failure (the destination is not closed).
+    Everything else is passed to the real stream.
+    """
+
+    def __init__(self, stream: BinaryIO, name: str) -> None:
+        self._stream = stream
+        self._name = name
+        self.failure: OutputError | None = None
+        self.closed_by_plugin = False
+
+    def _failed(self, exc: OSError) -> OutputError:
+        self.failure = OutputError(f"cannot write: {exc.strerror or exc}", path=self._name)
+        self.failure.__cause__ = exc
+        return self.failure
+
+    def write(self, data: Any) -> int:
+        if self.closed_by_plugin:
+            raise ValueError("write to a closed file")
+        try:
+            return self._stream.write(data)
+        except OSError as exc:
+            raise self._failed(exc) from exc
+
+    def writelines(self, lines: Iterable[Any]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        flush = getattr(self._stream, "flush", None)
+        if self.closed_by_plugin or flush is None:
+            return
+        try:
+            flush()
+        except OSError as exc:
+            raise self._failed(exc) from exc
+
+    def close(self) -> None:
+        self.closed_by_plugin = True
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_by_plugin or bool(getattr(self._stream, "closed", False))
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def __enter__(self) -> GuardedStream:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __getattr__(self, name: str) -> Any:  # tell, seek, seekable, fileno, ...
+        return getattr(self._stream, name)
+
+
+def _documents(documents: Any, streaming: bool) -> Iterable[Document]:
+    if isinstance(documents, Document):
+        return (documents,)
+    if isinstance(documents, (str, bytes)) or not isinstance(documents, Iterable):
+        raise TypeError(f"documents must be a Document or an iterable of Documents, not {type(documents).__name__}")
+    if streaming and not isinstance(documents, Sequence):
+        return _checked(documents)
+    docs = tuple(documents)
+    for index, item in enumerate(docs):
+        if not isinstance(item, Document):
+            raise TypeError(f"documents[{index}] must be a Document, not {type(item).__name__}")
+    return docs
+
+
+class _NotADocument(ControlFlow):
+    """The caller's iterator gave something that is not a Document: carried through the
+    exporter consuming it (which is not to blame) as a control-flow signal, then raised
+    as the TypeError it is."""
+
+    def __init__(self, error: TypeError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _checked(documents: Iterable[Any]) -> Iterator[Document]:
+    for index, item in enumerate(documents):
+        if not isinstance(item, Document):
+            raise _NotADocument(TypeError(f"documents[{index}] must be a Document, not {type(item).__name__}"))
+        yield item
 
 
 def export(
@@ -78,13 +253,15 @@ def export(
     force: bool = False,
     registry: Registry | None = None,
     source_date: datetime.datetime | None = None,
+    inputs: Iterable[str | os.PathLike[str]] = (),
 ) -> bytes | None:
     """Write one document, or several as one collection, in ``format`` (``epub``, ``json``...).
 
     With no ``destination`` the bytes are returned. A path is written atomically (a
-    temporary file renamed into place) and an existing file is refused unless ``force``; a
-    binary stream is written to directly. ``options`` are the exporter's declared options
-    (``protocol-convert formats --options`` lists them).
+    temporary file renamed into place) and an existing file is refused unless ``force``
+    (which replaces only a regular file, and never one of ``inputs``, the files the documents
+    were read from); a binary stream is written to directly. ``options`` are the exporter's
+    declared options (``protocol-convert formats --options`` lists them).
 
     A *streaming* exporter (``Exporter(streaming=True)``, such as ``jsonl``) given an
     iterator of documents takes them one at a time as it writes, so no more than one page
@@ -94,44 +271,65 @@ def export(
     resort (:func:`convert.present.output_date`); the exporter finds it in its options as
     ``source_date``.
     """
+    _check("format", format, str, "a format name (str)")
+    _check("force", force, bool, "True or False")
+    _check_common(options, registry)
+    if destination is not None and not isinstance(destination, (str, os.PathLike)):
+        if not callable(getattr(destination, "write", None)):
+            raise TypeError(f"destination must be a path, a binary stream or None, not {type(destination).__name__}")
+        if isinstance(destination, io.TextIOBase):
+            raise TypeError("destination must be a binary stream (open the file with 'wb'), not a text stream")
+        if getattr(destination, "closed", False):
+            raise OutputError("the destination stream is closed", path=_stream_name(destination))
     registry = _registry(registry)
     exporter = registry.exporter(format)
     settings = resolve_options(exporter.options, options, owner=exporter.name)
     settings.setdefault("source_date", source_date)
-    docs: Iterable[Document]
-    if isinstance(documents, Document):
-        docs = (documents,)
-    elif exporter.streaming and not isinstance(documents, Sequence):
-        docs = documents
-    else:
-        docs = tuple(documents)
+    docs = _documents(documents, exporter.streaming)
     plugin = registry.plugin_of("exporter", exporter.name) or "?"
 
-    def write(stream: BinaryIO) -> None:
+    def write(stream: BinaryIO, name: str) -> None:
+        guarded = GuardedStream(stream, name)
         try:
-            exporter.write(docs, stream, settings)
+            exporter.write(docs, guarded, settings)  # type: ignore[arg-type]
+        except _NotADocument as wrong:
+            raise wrong.error from None
         except ConvertError:
             raise
-        except Exception as exc:
-            raise ExportError(
-                f"{exporter.name} exporter (plugin {plugin!r}) failed: {type(exc).__name__}: {exc}"
-            ) from exc
+        except PASS_THROUGH:
+            raise
+        except BaseException as exc:
+            if guarded.failure is not None:  # the stream failed, and the exporter said so its own way
+                raise guarded.failure from None
+            raise ExportError(f"{exporter.name} exporter (plugin {plugin!r}) failed: {_describe(exc)}") from exc
+        if guarded.closed_by_plugin:
+            raise ExportError(f"{exporter.name} exporter (plugin {plugin!r}) closed the output stream")
+        guarded.flush()
 
     if destination is None:
         buffer = io.BytesIO()
-        write(buffer)
+        write(buffer, "<bytes>")
         return buffer.getvalue()
     if isinstance(destination, (str, os.PathLike)):
+        from .textio import file_identity
+
+        protected = {i for i in (file_identity(p) for p in inputs) if i is not None}
+        target = os.fspath(destination)
         try:
-            with atomic_output(destination, force=force) as stream:
-                write(stream)
+            with atomic_output(target, force=force, inputs=protected) as stream:
+                write(stream, target)
         except ConvertError as error:
             if error.path is None:
-                error.path = os.fspath(destination)
+                error.path = target
             raise
         return None
-    write(destination)
+    write(destination, _stream_name(destination))
     return None
+
+
+def _stream_name(stream: Any) -> str:
+    name = getattr(stream, "name", None)
+    return name if isinstance(name, str) else "<stream>"
 
 
 def convert(
@@ -145,13 +343,14 @@ def convert(
     registry: Registry | None = None,
 ) -> bytes | None:
     """Parse one page (or several, into one collection) and export it: :func:`parse` then
-    :func:`export`."""
+    :func:`export`. A destination that is one of the sources is refused, even with
+    ``force``."""
     registry = _registry(registry)
     sources = list(source) if isinstance(source, (list, tuple)) else [source]
     documents = [parse(s, reader=reader, registry=registry) for s in sources]
     paths = [s for s in sources if isinstance(s, (str, os.PathLike))]
     return export(documents, format, destination, options=options, force=force, registry=registry,
-                  source_date=files_date(paths))
+                  source_date=files_date(paths), inputs=paths)
 
 
 def files_date(paths: Iterable[str | os.PathLike[str]]) -> datetime.datetime | None:
@@ -182,3 +381,4 @@ def output_name(input_name: str, extension: str) -> str:
     if cleaned.split(".")[0].upper() in _RESERVED:
         cleaned = f"_{cleaned}"
     return (cleaned or "document") + extension
+

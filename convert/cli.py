@@ -24,6 +24,8 @@ PROG = "protocol-convert"
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 #: every command and its summary, in the order the top-level ``--help`` lists them (one line
 #: each: at most 65 characters)
@@ -57,7 +59,7 @@ Examples:
 
 Exit codes: 0 done, 1 some inputs failed, 2 usage or option error, 3 input
 error, 4 output error, 5 plugin or format error, 6 an exporter failed,
-70 internal error, 130 interrupted. See docs/errors.md.
+70 internal error, 130 interrupted, 143 terminated. See docs/errors.md.
 """
 
 
@@ -112,6 +114,22 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> Any:
         raise UsageError(message.removeprefix("argument "), self.command)
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        # argparse ignores a failure to write the help; a full disk under stdout is exit 4
+        if message:
+            if file is None or file is sys.stderr:
+                super()._print_message(message, file)
+                return
+            try:
+                file.write(message)
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                from .errors import OutputError
+
+                _silence_stdout()
+                raise OutputError(f"cannot write: {exc.strerror or exc}", path="<stdout>") from None
 
     def parse(self, args: Sequence[str]) -> argparse.Namespace:
         """Parse ``args`` (options and arguments in any order; after ``--``, arguments only);
@@ -186,16 +204,29 @@ class Context:
 
     @property
     def registry(self) -> Any:
+        """The plugins, loaded on first use; what they print while they load goes to stderr,
+        never into a command's output on stdout."""
         if self._registry is None:
+            import contextlib
+
             from .plugins import load_registry
 
-            self._registry = load_registry(disabled=self.disabled)
+            with contextlib.redirect_stdout(sys.stderr):
+                self._registry = load_registry(disabled=self.disabled)
         return self._registry
 
 
 def say(message: str) -> None:
-    """Print a line on stdout."""
-    print(message)
+    """Print a line on stdout; a failure to write it is an output error (a closed pipe
+    stays a ``BrokenPipeError``, ended on quietly)."""
+    try:
+        print(message)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        from .errors import OutputError
+
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path="<stdout>") from None
 
 
 def warn(message: str) -> None:
@@ -210,14 +241,10 @@ def report(error: BaseException, debug: bool) -> int:
 
     if isinstance(error, BrokenPipeError):
         # the reader of our output went away (`| head`): nothing to report, and nothing
-        # more to write (the interpreter's last flush would fail again)
-        import os
-
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (AttributeError, OSError, ValueError):  # a stdout with no descriptor (tests)
-            pass
-        return 1
+        # more to write (the interpreter's last flush would fail again); the status a Unix
+        # tool ended by SIGPIPE has
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     if debug:
         import traceback
 
@@ -228,6 +255,11 @@ def report(error: BaseException, debug: bool) -> int:
     if isinstance(error, KeyboardInterrupt):
         warn(f"{PROG}: interrupted")
         return EXIT_INTERRUPTED
+    from .interrupts import Terminated
+
+    if isinstance(error, Terminated):
+        warn(f"{PROG}: terminated")
+        return EXIT_TERMINATED
     detail = str(error).splitlines()[0] if str(error) else ""
     warn(
         f"{PROG}: internal error: {type(error).__name__}: {detail} "
@@ -261,6 +293,14 @@ def whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
+def at_least_zero(text: str) -> int:
+    """An argparse type: an integer of at least 0."""
+    number = whole_number(text)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, got {text!r}")
+    return number
+
+
 def at_least_one(text: str) -> int:
     """An argparse type: an integer of at least 1."""
     number = whole_number(text)
@@ -291,7 +331,8 @@ def _convert_arguments(parser: Parser) -> None:
     add("--language", metavar="TAG", help="Language tag, e.g. en or en-GB (default: en).")
     add("--base-url", metavar="URL", help="URL the pages were published under, for links in feeds.")
     add("--encoding", metavar="ENCODING", help="Text encoding of the inputs (default: UTF-8, else detected).")
-    add("--max-size", type=whole_number, metavar="BYTES", help="Refuse inputs larger than this (default 50 MB).")
+    add("--max-size", type=at_least_zero, metavar="BYTES",
+        help="Read no input or option file larger than this (default 50 MB).")
     add("-j", "--jobs", type=at_least_one, metavar="N",
         help="Convert N inputs at a time in worker processes (default: one per core).")
     add("--fail-fast", action="store_true", help="Stop at the first input that fails (default: report it, go on).")
@@ -542,8 +583,33 @@ def dispatch(ctx: Context, args: Sequence[str]) -> int:
     ctx.debug = ctx.debug or parsed.debug
     ctx.disabled.extend(parsed.disabled)
     status = chosen.run(ctx, parsed)
-    sys.stdout.flush()  # here, so that a closed pipe is reported like any other error
+    flush_stdout()  # here, so that a failure is reported like any other error
     return status
+
+
+def flush_stdout() -> None:
+    """Flush standard output: a failure is an output error (a closed pipe stays a
+    ``BrokenPipeError``, ended on quietly)."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:
+        from .errors import OutputError
+
+        _silence_stdout()  # the interpreter's last flush would fail again, and say so
+        raise OutputError(f"cannot write: {getattr(exc, 'strerror', None) or exc}", path="<stdout>") from None
+
+
+def _silence_stdout() -> None:
+    """Point descriptor 1 at the null device: nothing more is written (it could not be)."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # a stdout with no descriptor (tests)
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -559,7 +625,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         warn(error.line())
         return EXIT_USAGE
-    except SystemExit as done:  # --help and --version; or a plugin that exits
+    except SystemExit as done:  # --help and --version (a plugin's exit is its failure)
+        try:
+            flush_stdout()  # argparse ignores a failure to write the help: not so here
+        except BaseException as error:
+            return report(error, ctx.debug)
         if done.code is None or isinstance(done.code, int):
             return done.code or 0
         warn(str(done.code))

@@ -30,6 +30,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -116,13 +117,18 @@ def convert_bag(
     directory = Path(output_dir)
     directory.mkdir(parents=True, exist_ok=True)
     from .plugins import load_registry
+    from .textio import file_identity, output_path
 
     registry = load_registry(disabled=disabled_plugins)
     extensions = {fmt: registry.exporter(fmt).extension for fmt in formats}
     jobs = [
-        (source, tuple((fmt, os.fspath(directory / (stem + extensions[fmt]))) for fmt in formats))
+        (source, tuple((fmt, output_path(directory, stem + extensions[fmt])) for fmt in formats))
         for source, stem in zip(sources, output_stems(sources), strict=True)
     ]
+    # an output path that names an input is refused when written, even with force
+    identities = {file_identity(s) for s in sources} - {None}
+    named = {file_identity(t) for _, targets in jobs for _, t in targets}
+    settings = dataclasses.replace(settings, protected=frozenset(i for i in identities & named if i is not None))
     count = npartitions or getattr(paths, "npartitions", None) or min(len(jobs), 100) or 1
     return db.from_sequence(jobs, npartitions=count).map(_convert_one, settings)
 

@@ -6,6 +6,7 @@
      │    ├── NotTextError            the input is binary (an image, a zip, ...)
      │    ├── DecodingError           the bytes are in no encoding we can tell
      │    ├── InputTooLargeError      the input is over --max-size
+     │    ├── ReaderError             a reader plugin crashed, or returned no Document
      │    └── SchemaError             a JSON tree that does not match the schema
      │         └── UnsupportedVersionError   a JSON tree of a newer major version
      ├── OutputError                  an output cannot be written             (exit 4)
@@ -17,14 +18,22 @@
      └── ExportError                  an exporter failed while writing        (exit 6)
 
 Library code raises these and nothing else for foreseeable problems; only the CLI turns them
-into messages and exit codes (``exit_code`` below). Third-party exceptions raised inside an
-exporter are wrapped in :class:`ExportError` naming the format and the plugin.
+into messages and exit codes (``exit_code`` below). Anything a plugin raises (``SystemExit``
+included) is wrapped: in :class:`ExportError` for an exporter, in :class:`ReaderError` for a
+reader, naming the format and the plugin.
+
+Two more classes that are not errors: :class:`ConvertWarning`, for what was read but not
+quite as written (a few undecodable bytes replaced), and :class:`ControlFlow`, the base of
+this package's own signals (Ctrl-C handling, stopping a stream) that must pass through plugin
+code untouched.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "ControlFlow",
     "ConvertError",
+    "ConvertWarning",
     "DecodingError",
     "DuplicateFormatError",
     "EmptyInputError",
@@ -36,6 +45,7 @@ __all__ = [
     "OutputError",
     "OutputExistsError",
     "PluginError",
+    "ReaderError",
     "SchemaError",
     "UnknownFormatError",
     "UnsupportedVersionError",
@@ -82,6 +92,11 @@ class InputTooLargeError(InputError):
     """The input is larger than the stated limit."""
 
 
+class ReaderError(InputError):
+    """A reader plugin raised (anything but a :class:`ConvertError`) or returned something
+    that is not a :class:`~convert.tree.Document`; the reader and its plugin are named."""
+
+
 class SchemaError(InputError):
     """A JSON document tree that does not follow the published schema."""
 
@@ -124,3 +139,14 @@ class ExportError(ConvertError):
     """An exporter raised while writing; the format and plugin are named."""
 
     exit_code = 6
+
+
+class ConvertWarning(UserWarning):
+    """Something was read, but not exactly as written: for example a few bytes of an otherwise
+    UTF-8 page that are not UTF-8, replaced by U+FFFD. The CLI prints it as one line."""
+
+
+class ControlFlow(BaseException):
+    """The base of this package's own control-flow signals (stopping a stream early, a
+    worker asked to stop). Code that calls a plugin lets these pass, as it lets
+    ``KeyboardInterrupt`` pass: they are not the plugin's failure."""

@@ -9,6 +9,7 @@ libraries to the moment ``write`` or ``read`` runs, so listing formats stays fas
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ __all__ = [
     "ReadFunction",
     "Reader",
     "WriteFunction",
+    "check_date",
     "resolve_date",
 ]
 
@@ -53,16 +55,43 @@ def parse_datetime(value: str) -> _dt.datetime:
     return parsed
 
 
+#: The dates an option accepts: years of four digits (as the dates of ISO 8601, RFC 822
+#: and the formats built on them are written), a day inside the ends, so that the date can
+#: be shown in any time zone (9999-12-31 23:00 at UTC-05:00 is already year 10000 in UTC).
+EARLIEST_DATE = _dt.datetime(1000, 1, 2, tzinfo=_dt.UTC)
+LATEST_DATE = _dt.datetime(9999, 12, 30, tzinfo=_dt.UTC)
+
+
+def check_date(value: _dt.datetime, *, what: str) -> _dt.datetime:
+    """``value``, timezone-aware (naive is UTC), if it lies between :data:`EARLIEST_DATE`
+    and :data:`LATEST_DATE`; else an :class:`OptionError` naming ``what``."""
+    aware = value if value.tzinfo else value.replace(tzinfo=_dt.UTC)
+    try:
+        inside = EARLIEST_DATE <= aware <= LATEST_DATE
+    except OverflowError:  # an offset that cannot be applied at the calendar's end
+        inside = False
+    if not inside:
+        raise OptionError(
+            f"{what} expects a date between {EARLIEST_DATE.date()} and {LATEST_DATE.date()}, "
+            f"got {value.isoformat()!r}"
+        )
+    return aware
+
+
 def resolve_date(value: _dt.datetime | str | None) -> _dt.datetime:
     """The date to stamp into an output: the given one, else ``SOURCE_DATE_EPOCH``, else
     :data:`FIXED_DATE`. Always timezone-aware."""
     if isinstance(value, str):
         value = parse_datetime(value)
     if value is not None:
-        return value if value.tzinfo else value.replace(tzinfo=_dt.UTC)
+        return check_date(value, what="the date")
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
+        try:
+            stamp = _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            raise OptionError(f"SOURCE_DATE_EPOCH={epoch} is not a date this calendar has") from None
+        return check_date(stamp, what="SOURCE_DATE_EPOCH")
     return FIXED_DATE
 
 
@@ -73,17 +102,27 @@ class Option:
     ``type`` is one of ``str``, ``int``, ``float``, ``bool``, ``pathlib.Path`` or
     ``datetime.datetime`` (ISO 8601; ``now`` for the current time). Values given as strings
     (from the command line) are converted to it.
+
+    ``minimum`` and ``maximum`` bound a number (a value outside is an :class:`OptionError`,
+    reported before any page is read). Every value is checked the same way whatever the
+    option: a number is finite, a date lies within the calendar (:func:`check_date`), a
+    path holds no NUL character.
     """
 
     name: str
     type: OptionType = str
     default: Any = None
     help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
 
     def coerce(self, value: Any, *, owner: str) -> Any:
         """``value`` converted to this option's type, or :class:`OptionError`."""
         if value is None:
             return None
+        return self._check(self._convert(value, owner=owner), value, owner=owner)
+
+    def _convert(self, value: Any, *, owner: str) -> Any:
         kind = self.type
         if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
             return value
@@ -105,8 +144,28 @@ class Option:
             if kind is _dt.datetime:
                 return parse_datetime(value)
             return kind(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise OptionError(problem) from None
+
+    def _check(self, converted: Any, given: Any, *, owner: str) -> Any:
+        where = f"option {owner}.{self.name}"
+        if isinstance(converted, float) and not math.isfinite(converted):
+            raise OptionError(f"{where} expects a finite number, got {given!r}")
+        if isinstance(converted, (int, float)) and not isinstance(converted, bool):
+            low, high = self.minimum, self.maximum
+            if (low is not None and converted < low) or (high is not None and converted > high):
+                bounds = (f"from {_number(low)} to {_number(high)}" if low is not None and high is not None
+                          else f"of at least {_number(low)}" if low is not None else f"of at most {_number(high)}")
+                raise OptionError(f"{where} expects a number {bounds}, got {given!r}")
+        if isinstance(converted, _dt.datetime):
+            return check_date(converted, what=where)
+        if isinstance(converted, Path) and "\x00" in str(converted):
+            raise OptionError(f"{where} expects a file path, got one holding a NUL character")
+        return converted
+
+
+def _number(value: float | None) -> str:
+    return str(int(value)) if value is not None and float(value).is_integer() else str(value)
 
 
 def _type_name(kind: OptionType) -> str:

@@ -17,6 +17,7 @@ A collection (several pages converted into one output)::
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,9 @@ def dumps(documents: Document | Sequence[Document], *, indent: int | None = 2) -
     Keys keep the schema's order and non-ASCII text is written as is, so the same tree gives
     the same text, byte for byte.
     """
+    items = (documents,) if isinstance(documents, Document) else documents
+    if not isinstance(items, Sequence) or isinstance(items, str) or not all(isinstance(d, Document) for d in items):
+        raise TypeError(f"dumps() takes a Document or a sequence of Documents, not {type(documents).__name__}")
     if isinstance(documents, Document):
         envelope: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
@@ -299,12 +303,11 @@ def document_from_dict(data: Any, where: str = "document") -> Document:
 
 
 def check_version(version: Any) -> None:
-    """Accept any ``1.x``; refuse a newer major with a message that says what to do."""
-    if not isinstance(version, str) or not version.count(".") == 1:
+    """Accept any ``1.x``; refuse a newer major with a message that says what to do.
+    Only ASCII digits make a version (``str.isdigit`` would take ``"١.٠"``)."""
+    if not isinstance(version, str) or not re.fullmatch(r"[0-9]+\.[0-9]+", version):
         raise SchemaError(f"schema_version must be a string like {SCHEMA_VERSION!r}, got {version!r}")
-    major_text, _, minor_text = version.partition(".")
-    if not (major_text.isdigit() and minor_text.isdigit()):
-        raise SchemaError(f"schema_version must be a string like {SCHEMA_VERSION!r}, got {version!r}")
+    major_text = version.partition(".")[0]
     ours = int(SCHEMA_VERSION.split(".")[0])
     if int(major_text) > ours:
         raise UnsupportedVersionError(
@@ -322,6 +325,9 @@ def load_data(data: Any) -> tuple[Document, ...]:
     if "schema_version" not in data:
         raise SchemaError("not a protocol-convert document tree: no schema_version")
     check_version(data["schema_version"])
+    from .schema_check import validate
+
+    validate(data)  # whatever the published schema forbids is refused here, named
     if "document" in data:
         return (document_from_dict(data["document"]),)
     if "documents" in data and isinstance(data["documents"], list):
@@ -332,8 +338,20 @@ def load_data(data: Any) -> tuple[Document, ...]:
 def loads(text: str | bytes) -> tuple[Document, ...]:
     """The documents in a JSON text written by :func:`dumps` (of this or an older minor
     version)."""
+    from .schema_check import MAX_DEPTH, may_hold_surrogates, replace_surrogates
+
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise TypeError(f"loads() takes a str or bytes, not {type(text).__name__}")
+    text = text.removeprefix("\ufeff") if isinstance(text, str) else bytes(text).removeprefix(b"\xef\xbb\xbf")
     try:
         data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise SchemaError(f"invalid document tree: nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:
         raise SchemaError(f"not valid JSON: {exc}") from None
+    if may_hold_surrogates(text):
+        from .schema_check import check_depth
+
+        check_depth(data)  # (before the walk below)
+        data = replace_surrogates(data)  # a lone surrogate is not text: U+FFFD, as every exporter shows it
     return load_data(data)

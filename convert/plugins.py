@@ -39,6 +39,8 @@ __all__ = ["PluginInfo", "Registry", "get_plugin_manager", "load_registry"]
 CORE_DISTRIBUTION = "protocol-convert"
 LOAD_ENV = "PROTOCOL_CONVERT_LOAD_PLUGINS"
 DISABLE_ENV = "PROTOCOL_CONVERT_DISABLE_PLUGINS"
+#: what an exporter's extension may be (it ends every output file name)
+SAFE_EXTENSION = re.compile(r"\.[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass
@@ -112,7 +114,9 @@ def get_plugin_manager(
         try:
             plugin = entry_point.load()
             manager.register(plugin, name=entry_point.name)
-        except Exception as exc:  # a broken plugin must not break the tool
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a broken plugin (even one that exits) must not break the tool
             info.error = _describe(exc)
     return manager
 
@@ -289,7 +293,13 @@ class Registry:
                 for item in registered:
                     if not isinstance(item, expected):
                         raise TypeError(f"registered {item!r}, not a {expected.__name__}")
-            except Exception as exc:
+                    if isinstance(item, Exporter) and not SAFE_EXTENSION.fullmatch(item.extension):
+                        # it becomes part of output file names: nothing that could leave the directory
+                        raise ValueError(f"exporter {item.name!r} has the extension {item.extension!r}: "
+                                         "an extension is a dot, then letters, digits, '.', '_' or '-'")
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
                 info.error = _describe(exc)
                 continue
             for item in registered:
@@ -356,6 +366,8 @@ def load_registry(
 ) -> Registry:
     """Load every installed plugin (plus ``plugins``, objects registered directly, as tests
     and embedding applications do) and collect the formats they provide."""
+    if isinstance(disabled, str):
+        raise TypeError("disabled must be an iterable of plugin names, not one str (give a list)")
     infos: dict[str, PluginInfo] = {}
     manager = get_plugin_manager(
         entry_points=entry_points, disabled=disabled, environ=environ, infos=infos

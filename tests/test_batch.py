@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEED
+from hostile import SLOW_EXPORTER as SLOW_PLUGIN
 
 import convert
 from convert import jsonform
@@ -414,21 +415,6 @@ def test_cli_unknown_executor_and_bad_jobs(tmp_path):
     assert cli(str(SEED), "--jobs", "0").returncode == 2
 
 
-SLOW_PLUGIN = """
-import time
-from convert import Exporter, hookimpl
-
-def write(documents, stream, options):
-    stream.write(b"{")
-    for _ in range(20):
-        time.sleep(0.01)
-        stream.write(b" ")
-    stream.write(b"}")
-
-@hookimpl
-def register_exporters(register):
-    register(Exporter(name="slow", extension=".slow", write=write))
-"""
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import convert
-from convert.errors import ConvertError, ExportError, OptionError
+from convert.errors import ConvertError, OptionError, OutputError
 from convert.tree import (
     Article,
     Author,
@@ -825,7 +825,7 @@ def test_write_errors_are_raised(tmp_path):
         def write(self, data):  # type: ignore[override]
             raise OSError(28, "No space left on device")
 
-    with pytest.raises(ExportError, match="No space left"):
+    with pytest.raises(OutputError, match="No space left"):  # the disk's failure, not the exporter's
         convert.export(KITCHEN, "epub", Broken())
 
 

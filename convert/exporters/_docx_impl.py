@@ -28,6 +28,7 @@ from ..errors import OptionError
 from ..html import href
 from ..present import MORE_FROM_PROTOCOL, Item, Picture, View, output_date, picture, present
 from ..text import xml_text
+from ..textio import read_option_file
 from ..tree import (
     Block,
     Document,
@@ -553,12 +554,9 @@ def _open(reference: Path | None) -> Any:
     where = f"option docx.reference_doc: {path}"
     if path.is_dir():
         raise OptionError(f"{where}: is a directory, not a .docx file")
-    if not path.is_file():
+    if not path.exists():
         raise OptionError(f"{where}: no such file")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise OptionError(f"{where}: cannot be read ({error.strerror or error})") from None
+    data = read_option_file(path, option="docx.reference_doc")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise OptionError(f"{where}: not a Word .docx file (not a zip package)")
     try:

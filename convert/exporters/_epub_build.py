@@ -36,6 +36,7 @@ from ..errors import ConvertError, OptionError
 from ..html import esc, esc_attr, header_html, story_html
 from ..present import MORE_FROM_PROTOCOL, PUBLICATION, Item, View, one_line, present, required_date
 from ..text import xml_text
+from ..textio import read_option_file
 from ..tree import Document
 from ._cover import CoverText, cover_alt, cover_jpeg
 
@@ -72,10 +73,7 @@ def language_tag(value: str | None) -> str:
 
 def read_cover(path: Path) -> tuple[str, str, bytes]:
     """(file name, media type, bytes) of the cover image, which must be a JPEG or PNG file."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise OptionError(f"option epub.cover: cannot read {str(path)!r}: {error.strerror or error}") from None
+    data = read_option_file(path, option="epub.cover")
     if data.startswith(b"\xff\xd8\xff"):
         return "images/cover.jpg", "image/jpeg", data
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -89,9 +87,7 @@ _REMOTE_CSS = re.compile(r"@import|url\s*\(", re.IGNORECASE)
 def read_css(path: Path) -> str:
     """The text of a user stylesheet: UTF-8, and referring to no other resource."""
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        raise OptionError(f"option epub.css: cannot read {str(path)!r}: {error.strerror or error}") from None
+        text = read_option_file(path, option="epub.css").decode("utf-8-sig")
     except UnicodeDecodeError:
         raise OptionError(f"option epub.css: {str(path)!r} is not UTF-8 text") from None
     if _REMOTE_CSS.search(text):

@@ -43,7 +43,7 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
             write=write_json,
             media_type="application/json",
             description="The document tree as versioned JSON (schema: convert/schemas/document-1.schema.json)",
-            options=(Option("indent", int, 2, "spaces per indent level; 0 writes one line"),),
+            options=(Option("indent", int, 2, "spaces per indent level; 0 writes one line", minimum=0, maximum=16),),
         )
     )
 

@@ -23,7 +23,7 @@ OPTIONS = (
     Option("author", str, None, "feed-level author name"),
     Option("expired", bool, False, "mark the feed as finished (expired: true): Protocol has closed"),
     Option("include_sponsored", bool, False, "include sponsored blurbs as items"),
-    Option("indent", int, 2, "spaces per indent level; 0 writes one line"),
+    Option("indent", int, 2, "spaces per indent level; 0 writes one line", minimum=0, maximum=16),
 )
 
 

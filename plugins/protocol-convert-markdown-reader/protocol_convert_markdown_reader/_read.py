@@ -21,13 +21,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html.parser
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from convert.errors import InputError
 from convert.textio import decode_text
@@ -62,6 +63,8 @@ _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
 # the markdown exporter's labels (kicker, byline and date, excerpt note) and bio boxes
 _LABELS = frozenset({"kicker", "byline", "excerpt-note"})
 _ASIDES = frozenset({"authors", "sponsor"})
+#: emphasis, strong and links nest no deeper than this (deeper ones are read as text)
+MAX_INLINE_DEPTH = 16
 
 
 @dataclass
@@ -83,7 +86,11 @@ def read(data: bytes, name: str | None, options: Mapping[str, Any]) -> Document:
     from markdown_it import MarkdownIt
     from markdown_it.tree import SyntaxTreeNode
 
-    root = SyntaxTreeNode(MarkdownIt("commonmark").parse(body))
+    tokens = MarkdownIt("commonmark").parse(body)  # (blocks nest at most 20 deep: the preset's maxNesting)
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            token.children = _flatten(token.children)
+    root = SyntaxTreeNode(tokens)
     stories = [_Story(meta=meta, title=_str(meta.get("title")), dek=_dek(meta), image=_image(meta.get("image")))]
     nodes = list(root.children)
     for index, node in enumerate(nodes):
@@ -144,6 +151,51 @@ def read(data: bytes, name: str | None, options: Mapping[str, Any]) -> Document:
     return Document(Source(name, hashlib.sha256(data).hexdigest(), READER), tuple(articles))
 
 
+def _flatten(tokens: list[Any]) -> list[Any]:
+    """Inline tokens with emphasis, strong and links nested at most :data:`MAX_INLINE_DEPTH`
+    deep: deeper ones become their own text (``*``), so that 20,000 ``*`` are read as text
+    instead of a tree too deep for anything to walk."""
+    from markdown_it.token import Token
+
+    out: list[Any] = []
+    kept: list[bool] = []  # for each open token: was it kept?
+    for token in tokens:
+        if token.nesting == 1:
+            keep = sum(kept) < MAX_INLINE_DEPTH
+            kept.append(keep)
+            if not keep:
+                token = Token("text", "", 0, content=token.markup)
+        elif token.nesting == -1 and kept:
+            if not kept.pop():
+                token = Token("text", "", 0, content=token.markup)
+        out.append(token)
+    return out
+
+
+@functools.cache
+def _yaml_loader() -> Any:
+    """PyYAML's safe loader, minus what a front matter never needs and a hostile file
+    abuses: aliases (``&a`` ... ``*a``, a 370-byte "billion laughs" expands to gigabytes)
+    and implicit timestamps (an impossible date such as 2021-02-30 stays text, read or
+    left out like any other date)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        yaml_implicit_resolvers: ClassVar[dict[str, list[Any]]] = {
+            first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in front matter",
+                                                  event.start_mark)
+            return super().compose_node(parent, index)
+
+    return Loader
+
+
 def _front_matter(text: str, name: str | None) -> tuple[dict[str, Any], str]:
     match = re.match(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.DOTALL)
     if not match:
@@ -151,8 +203,9 @@ def _front_matter(text: str, name: str | None) -> tuple[dict[str, Any], str]:
     import yaml
 
     try:
-        data = yaml.safe_load(match.group(1) or "")
-    except yaml.YAMLError as exc:
+        data = yaml.load(match.group(1) or "", Loader=_yaml_loader())  # a safe loader, restricted further
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # (an explicit !!timestamp that is no date, an integer of 5,000 digits, [[[...]]])
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"the front matter is not valid YAML: {problem}", path=name) from None
     if data is None:
@@ -351,6 +404,7 @@ class _HTML(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[list[Any]] = [[]]
+        self.opened: list[bool] = []  # for each inline tag open: whether it nests
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.alt: str | None = None
         self.caption: list[str] = []
@@ -369,11 +423,14 @@ class _HTML(html.parser.HTMLParser):
             if label:
                 self.alt = label.strip()
         if tag in ("em", "i", "strong", "b", "a"):
-            self.stack.append([])
+            nested = len(self.stack) <= MAX_INLINE_DEPTH  # deeper ones keep their text only
+            self.opened.append(nested)
+            if nested:
+                self.stack.append([])
         self.where.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("em", "i", "strong", "b", "a") and len(self.stack) > 1:
+        if tag in ("em", "i", "strong", "b", "a") and self.opened and self.opened.pop():
             content = _merge(self.stack.pop())
             opened = next((attrs for t, attrs in reversed(self.tags) if t == tag), {})
             if tag in ("em", "i"):
