@@ -91,6 +91,9 @@ class ConvertJob:
     progress: bool | None = None
     #: plugins switched off (``--disable-plugin``), so worker processes load the same ones
     disabled_plugins: tuple[str, ...] = ()
+    #: of several captures of one page in a collection, keep the ``latest``, the
+    #: ``earliest`` or ``all`` (see convert.collection.distinct_captures)
+    captures: str = "latest"
 
 
 @dataclass(frozen=True)
@@ -818,6 +821,12 @@ class _Reporter:
         if self.bar is not None:
             self.bar.update(count)
 
+    def grow(self, count: int = 1) -> None:
+        """One input turned out to hold more pages than one (a web archive)."""
+        if self.bar is not None:
+            self.bar.total += count
+            self.bar.refresh()
+
     def phase(self, description: str) -> None:
         if self.bar is not None:
             self.bar.set_description(description)
@@ -840,7 +849,8 @@ def _show_progress(job: ConvertJob) -> bool:
 # --- writing -----------------------------------------------------------------------------
 
 
-def _write_stdout(registry: Registry, fmt: str, documents: Any, options: dict[str, Any]) -> None:
+def _write_stdout(registry: Registry, fmt: str, documents: Any, options: dict[str, Any],
+                  captures: str = "latest") -> None:
     exporter = registry.exporter(fmt)
     if sys.stdout.isatty() and not exporter.media_type.startswith(("text/", "application/json")) \
             and not exporter.media_type.endswith("+xml"):
@@ -848,10 +858,10 @@ def _write_stdout(registry: Registry, fmt: str, documents: Any, options: dict[st
     from .api import export
 
     if exporter.streaming:
-        export(documents, fmt, sys.stdout.buffer, options=options, registry=registry)
+        export(documents, fmt, sys.stdout.buffer, options=options, registry=registry, captures=captures)
         sys.stdout.buffer.flush()
         return
-    data = export(list(documents), fmt, options=options, registry=registry)
+    data = export(list(documents), fmt, options=options, registry=registry, captures=captures)
     assert data is not None
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
@@ -891,7 +901,14 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
     else:
         extensions = tuple(sorted({e for r in registry.readers.values() for e in r.extensions}))
     sources, input_failures, expanded = expand_inputs(job.inputs, extensions=extensions, exclude=exclude)
-    batch = expanded or len(sources) + len(input_failures) > 1
+    from .collection import CAPTURE_CHOICES
+    from .streamed import streaming_reader
+
+    if job.captures not in CAPTURE_CHOICES:
+        raise OptionError(f"--captures must be one of {', '.join(CAPTURE_CHOICES)}, got {job.captures!r}")
+    # inputs that hold many pages (web archives): read here, one page at a time (convert.streamed)
+    streamed = {s for s in sources if streaming_reader(job, registry, s) is not None}
+    batch = expanded or len(sources) + len(input_failures) > 1 or bool(streamed)
 
     many_outputs = len(formats) > 1 or (batch and not job.collection) or directory_target
     directory: Path | None = None
@@ -926,9 +943,9 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
 
     try:
         if job.collection:
-            _run_collection(job, registry, formats, settings, sources, directory, pool, reporter, stop)
+            _run_collection(job, registry, formats, settings, sources, directory, pool, reporter, stop, streamed)
         else:
-            _run_each(job, registry, formats, settings, sources, directory, pool, reporter, stop)
+            _run_each(job, registry, formats, settings, sources, directory, pool, reporter, stop, streamed)
     except KeyboardInterrupt:
         summary.interrupted = True
         reporter.close()
@@ -976,12 +993,17 @@ def _target(directory: Path | None, stem: str, registry: Registry, fmt: str, out
 
 
 def _run_each(job: ConvertJob, registry: Registry, formats: list[str], settings: _Settings, sources: list[str],
-              directory: Path | None, pool: _Pool | None, reporter: _Reporter, stop: Callable[[], bool]) -> None:
-    """One output per input and format."""
+              directory: Path | None, pool: _Pool | None, reporter: _Reporter, stop: Callable[[], bool],
+              streamed: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    """One output per input and format (per page of an input that holds many)."""
     summary = reporter.summary
     stems = output_stems(sources) if directory is not None else [""] * len(sources)
     calls: list[tuple[Any, ...]] = []
+    archives = []
     for source, stem in zip(sources, stems, strict=True):
+        if source in streamed:
+            archives.append((source, stem))
+            continue
         targets = tuple((fmt, _target(directory, stem, registry, fmt, job.output)) for fmt in formats)
         if directory is not None and not job.force:
             missing = tuple((fmt, t) for fmt, t in targets if not os.path.lexists(t))
@@ -1000,6 +1022,12 @@ def _run_each(job: ConvertJob, registry: Registry, formats: list[str], settings:
     for _call, outcome in _results(parallel, _convert_task, calls, ordered=False, stop=stop,
                                    on_interrupt=reporter.interrupted):
         _count(reporter, outcome)
+    from .streamed import convert_each
+
+    for source, stem in archives:
+        if stop():
+            break
+        convert_each(job, registry, formats, settings, source, stem, directory, reporter)
 
 
 def _count(reporter: _Reporter, outcome: _Outcome) -> None:
@@ -1036,8 +1064,8 @@ def _convert_here(registry: Registry, settings: _Settings, source: str, targets:
 
 def _run_collection(job: ConvertJob, registry: Registry, formats: list[str], settings: _Settings,
                     sources: list[str], directory: Path | None, pool: _Pool | None, reporter: _Reporter,
-                    stop: Callable[[], bool]) -> None:
-    """One output per format holding every input."""
+                    stop: Callable[[], bool], streamed: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    """One output per format holding every input (every page of an input that holds many)."""
     summary = reporter.summary
     targets = [(fmt, _target(directory, COLLECTION_STEM, registry, fmt, job.output)) for fmt in formats]
     if not job.force:
@@ -1061,20 +1089,44 @@ def _run_collection(job: ConvertJob, registry: Registry, formats: list[str], set
     # is one failed input, like any other
     calls: list[tuple[Any, ...]] = []
     for source in sources:
-        if source != STDIO:
+        if source != STDIO or source in streamed:
             calls.append((settings, source, None))
             continue
         try:
             calls.append((settings, source, _read_stdin(settings)))
         except ConvertError as error:
             _count(reporter, _Outcome(failures=[Failure.of(error)]))
-    parallel = pool if len(calls) > 1 else None
     parsed = [0]
+
+    def outcomes() -> Iterator[_Outcome]:
+        """Runs of ordinary inputs go through the pool; an input that holds many pages is
+        read here, in its place (convert.streamed)."""
+        from .streamed import StreamedInput
+
+        start = 0
+        for end in [*(i for i, call in enumerate(calls) if call[1] in streamed), len(calls)]:
+            run = calls[start:end]
+            parallel = pool if len(run) > 1 else None
+            for _call, outcome in _results(parallel, _parse_task, run, ordered=True, stop=stop,
+                                           on_interrupt=reporter.interrupted):
+                yield outcome
+            if end == len(calls) or stop():
+                return
+            pages = StreamedInput(registry, settings, calls[end][1])
+            for count, outcome in enumerate(pages):
+                if count:
+                    reporter.grow()
+                yield outcome
+                if stop():
+                    return
+            line = pages.skipped_line()
+            if line:
+                reporter.say(f"protocol-convert: {line}")
+            start = end + 1
 
     def documents() -> Iterator[Document]:
         """The pages in input order, as they are read; failures reported and left out."""
-        for _call, outcome in _results(parallel, _parse_task, calls, ordered=True, stop=stop,
-                                       on_interrupt=reporter.interrupted):
+        for outcome in outcomes():
             if outcome.failures:
                 _count(reporter, outcome)
                 if stop():
@@ -1094,12 +1146,12 @@ def _run_collection(job: ConvertJob, registry: Registry, formats: list[str], set
             fmt, target = targets[0]
             reporter.phase(f"writing {fmt}")
             if target == STDIO:
-                _write_stdout(registry, fmt, documents(), settings.options[fmt])
+                _write_stdout(registry, fmt, documents(), settings.options[fmt], job.captures)
             else:
                 from .api import export
 
                 export(documents(), fmt, target, options=settings.options[fmt], force=job.force,
-                       registry=registry)
+                       registry=registry, captures=job.captures)
             written = 1
         else:
             reporter.phase("reading")
@@ -1110,12 +1162,12 @@ def _run_collection(job: ConvertJob, registry: Registry, formats: list[str], set
                 reporter.phase(f"writing {fmt}")
                 try:
                     if target == STDIO:
-                        _write_stdout(registry, fmt, pages, settings.options[fmt])
+                        _write_stdout(registry, fmt, pages, settings.options[fmt], job.captures)
                     else:
                         from .api import export
 
                         export(pages, fmt, target, options=settings.options[fmt], force=job.force,
-                               registry=registry)
+                               registry=registry, captures=job.captures)
                     written += 1
                 except ConvertError as error:
                     reporter.error(Failure.of(error))

@@ -25,7 +25,7 @@ from .errors import (
     OutputExistsError,
 )
 
-__all__ = ["DEFAULT_MAX_SIZE", "atomic_output", "decode_text", "read_input", "read_stream"]
+__all__ = ["DEFAULT_MAX_SIZE", "atomic_output", "decode_text", "open_input", "read_head", "read_input", "read_stream"]
 
 #: Inputs larger than this are refused unless the limit is raised (a saved page is ~20 KB).
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
@@ -48,7 +48,7 @@ _MAGIC = {
 def read_input(path: str | os.PathLike[str], *, max_size: int | None = DEFAULT_MAX_SIZE) -> bytes:
     """The bytes of an input file, with clear errors for what cannot be read."""
     name = os.fspath(path)
-    try:
+    with _reading(name):
         size = os.stat(name).st_size
         if os.path.isdir(name):
             raise InputError("is a directory, not a page", path=name)
@@ -59,6 +59,33 @@ def read_input(path: str | os.PathLike[str], *, max_size: int | None = DEFAULT_M
             )
         with open(name, "rb") as handle:
             return handle.read()
+
+
+def open_input(path: str | os.PathLike[str]) -> BinaryIO:
+    """An input file opened for reading as a stream (for a streaming reader, which limits
+    each part it reads, not the file), with :func:`read_input`'s clear errors."""
+    name = os.fspath(path)
+    with _reading(name):
+        if os.path.isdir(name):
+            raise InputError("is a directory, not a page", path=name)
+        return open(name, "rb")
+
+
+def read_head(path: str | os.PathLike[str], size: int = 4096) -> bytes:
+    """The first ``size`` bytes of a file, to tell what it holds; ``b""`` when it cannot be
+    read (reading it for real then reports why)."""
+    try:
+        with open(os.fspath(path), "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
+@contextlib.contextmanager
+def _reading(name: str) -> Iterator[None]:
+    """Turn the operating system's errors about input ``name`` into :class:`InputError`."""
+    try:
+        yield
     except FileNotFoundError:
         raise InputError("no such file", path=name) from None
     except PermissionError:
