@@ -189,9 +189,11 @@ def test_the_archive_extras_convert_a_saved_page_and_a_warc_to_every_format(venv
     page = venv.root / "src" / "protocol-convert-html" / "tests" / "pages" / "protocol_article.html"
     warc = tmp_path / "crawl.warc.gz"
     venv.run(venv.python, "-c", BUILD_WARC, page, warc)
+    wacz = tmp_path / "crawl.wacz"
+    venv.run(venv.bin / "wacz", "create", "-o", wacz, warc)  # py-wacz, installed with the warc extra's tests
     everything = ",".join(sorted(name.split(":", 1)[1] for name in venv.formats() if name.startswith("exporter:")))
-    for source, extra in ((page, []), (warc, ["--collection"])):
-        out = tmp_path / source.name.split(".")[0]
+    for source, extra in ((page, []), (warc, ["--collection"]), (wacz, ["--collection"])):
+        out = tmp_path / source.name.replace(".", "-")
         done = venv.cli("convert", source, *extra, "-t", everything, "-o", out)
         written = sorted(p.name for p in out.iterdir())
         assert len(written) == everything.count(",") + 1 and all((out / n).stat().st_size for n in written), written

@@ -23,13 +23,15 @@ from convert import Document, Reader, hookimpl
 __version__ = "0.1.0"
 __all__ = ["parse_html", "sniff_html"]
 
-_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|meta|title|body)[\s>]",
-                         re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|meta|title|body)[\s>]",
+    re.IGNORECASE | re.DOTALL)
 
 
 def sniff_html(head: bytes) -> bool:
     """True when an input starts like an HTML page (a doctype, ``<html>``, ``<head>``...,
-    after white space and comments such as a browser's "saved from" note)."""
+    after an XML declaration, white space and comments such as a browser's "saved from"
+    note)."""
     return bool(_HTML_START.match(head))
 
 

@@ -16,6 +16,7 @@ from ._meta import PageMeta, absolute, page_meta, saved_from
 __all__ = ["is_protocol", "parse_html"]
 
 READER = "html"
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def is_protocol(meta: PageMeta, url: str | None) -> bool:
@@ -47,7 +48,8 @@ def parse_html(
 
     text = decode_html(data, name=name, encoding=encoding, charset=charset, max_size=max_size)
     try:
-        root = lxml.html.document_fromstring(text)
+        # an XHTML page's XML declaration names an encoding: the text is decoded already
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
     except (lxml.etree.ParserError, ValueError) as error:
         raise EmptyInputError(f"holds no HTML that can be read ({error})", path=name) from None
     body = root.find("body")

@@ -326,6 +326,15 @@ def test_the_charset_comes_from_http_then_the_meta_tag_and_a_wrong_label_is_pass
     assert parse(page(body).encode("cp1252"), encoding="cp1252").main.body[0].content[0].text == CAFE
 
 
+def test_an_xhtml_page_with_an_xml_declaration():
+    data = (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+            b'<head><meta property="og:site_name" content="Protocol"/></head>'
+            b'<body><article><h1>An XHTML page</h1><p>Its body.</p></article></body></html>')
+    assert REGISTRY.reader_for(None, head=data).name == "html"
+    main = parse(data, name="page.xhtml").main
+    assert (main.title, main.body) == ("An XHTML page", (Paragraph((Text("Its body."),)),))
+
+
 def test_bad_input_is_one_clear_error():
     with pytest.raises(EmptyInputError, match=r"page\.html: holds only white space"):
         parse(b"  \n ")
