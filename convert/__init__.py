@@ -6,6 +6,7 @@ The public API::
     import convert
 
     document = convert.parse("page.txt")            # a convert.tree.Document
+    pages = convert.parse_all("crawl.warc.gz")      # every document an input holds, lazily
     convert.export(document, "epub", "page.epub")   # or bytes, with no destination
     convert.convert("page.txt", "json")             # both at once: returns bytes
 
@@ -35,10 +36,12 @@ __all__ = [
     "load_registry",
     "loads",
     "parse",
+    "parse_all",
 ]
 
 _LAZY = {
     "parse": "api",
+    "parse_all": "api",
     "export": "api",
     "convert": "api",
     "Article": "tree",
@@ -56,7 +59,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from .api import convert, export, parse
+    from .api import convert, export, parse, parse_all
     from .errors import ConvertError
     from .formats import Exporter, Option, Reader
     from .hookspecs import hookimpl

@@ -13,17 +13,17 @@ from __future__ import annotations
 import datetime
 import io
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import ControlFlow, ConvertError, ExportError, OutputError, ReaderError
-from .formats import Reader, resolve_options
+from .errors import ControlFlow, ConvertError, ExportError, InputError, OutputError, ReaderError
+from .formats import SNIFF_BYTES, Reader, Skipped, resolve_options
 from .plugins import Registry, default_registry
-from .textio import DEFAULT_MAX_SIZE, atomic_output, read_input, read_stream
+from .textio import DEFAULT_MAX_SIZE, atomic_output, open_input, read_head, read_input, read_stream
 from .tree import Document
 
-__all__ = ["convert", "export", "parse"]
+__all__ = ["convert", "export", "parse", "parse_all"]
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
 Destination = str | os.PathLike[str] | BinaryIO
@@ -72,11 +72,14 @@ def parse(
 
     ``source`` is a path (``str`` or path-like), the page's bytes, or a binary file object.
     ``reader`` names the input format; by default it is chosen from the file name's
-    extension, falling back to ``protocol`` (a saved Protocol page). ``name`` is recorded
+    extension, else from the input's first bytes (a reader's ``sniff``: HTML, a web
+    archive...), falling back to ``protocol`` (a saved Protocol page). ``name`` is recorded
     as the source name (the path's file name by default). ``encoding`` overrides the
     detection of the text encoding. No more than ``max_size`` bytes are read (None: no
-    limit). Raises :class:`~convert.errors.InputError` for input that cannot be read, and
-    :class:`~convert.errors.ReaderError` when the reader fails.
+    limit; for an input a streaming reader reads, a web archive, it bounds each page).
+    Raises :class:`~convert.errors.InputError` for input that cannot be read, and for an
+    input that holds several documents (a web archive of several pages: read it with
+    :func:`parse_all`); :class:`~convert.errors.ReaderError` when the reader fails.
     """
     _check("reader", reader, (str, type(None)), "a reader name (str) or None")
     _check("name", name, (str, type(None)), "a str or None")
@@ -88,8 +91,12 @@ def parse(
         path = os.fspath(source)
         if not isinstance(path, str):
             raise TypeError(f"source must be a str path, not {type(path).__name__}")
-        data = read_input(path, max_size=max_size)
         name = name if name is not None else os.path.basename(path)
+        chosen = _choose(registry, reader, name, lambda: read_head(path))
+        if chosen.streaming:
+            return _only(parse_all(path, reader=chosen.name, name=name, encoding=encoding, options=options,
+                                   max_size=max_size, registry=registry), name)
+        data = read_input(path, max_size=max_size)
     elif isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         if max_size is not None and len(data) > max_size:
@@ -100,18 +107,17 @@ def parse(
     elif callable(getattr(source, "read", None)):
         if isinstance(source, io.TextIOBase):
             raise TypeError("source must be a binary stream (open the file with 'rb'), not a text stream")
-        raw_name = getattr(source, "name", None)
         if name is None:
-            name = os.path.basename(raw_name) if isinstance(raw_name, str) else None
+            name = _source_name(source)
         data = read_stream(source, name=name or "<stream>", max_size=max_size)
     else:
         raise TypeError(f"source must be a path, bytes or a binary stream, not {type(source).__name__}")
-    chosen = registry.reader(reader) if reader else registry.reader_for(name)
-    settings = resolve_options(chosen.options, options, owner=chosen.name)
-    # Every reader also gets these two, declared or not: decoding is common to all text.
-    settings["encoding"] = encoding
-    settings["max_size"] = max_size
-    return call_reader(chosen, data, name, settings, registry)
+    if not isinstance(source, (str, os.PathLike)):
+        chosen = _choose(registry, reader, name, lambda: data[:SNIFF_BYTES])
+        if chosen.streaming:
+            return _only(parse_all(data, reader=chosen.name, name=name, encoding=encoding, options=options,
+                                   max_size=max_size, registry=registry), name)
+    return call_reader(chosen, data, name, _settings(chosen, options, encoding, max_size), registry)
 
 
 def call_reader(chosen: Reader, data: bytes, name: str | None, settings: Mapping[str, Any],
@@ -244,6 +250,154 @@ def _checked(documents: Iterable[Any]) -> Iterator[Document]:
         yield item
 
 
+def parse_all(
+    source: Source,
+    *,
+    reader: str | None = None,
+    name: str | None = None,
+    encoding: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    max_size: int | None = DEFAULT_MAX_SIZE,
+    registry: Registry | None = None,
+    on_error: Callable[[InputError], None] | None = None,
+    on_skip: Callable[[Skipped], None] | None = None,
+) -> Iterator[Document]:
+    """Every document an input holds, lazily, as it is read: the one page of most inputs, or
+    each page of an input read by a *streaming* reader (a web archive), whose input is read
+    as a stream and never held in memory whole (``max_size`` then limits each page).
+
+    The arguments are :func:`parse`'s. A part of the input that cannot be read raises its
+    :class:`~convert.errors.InputError`, ending the iteration, unless ``on_error`` is given:
+    it is then called with the error and the reading goes on. ``on_skip`` is called with a
+    :class:`~convert.formats.Skipped` for each part the reader passed over on purpose (an
+    archive's request and redirect records...).
+
+    The arguments are checked at once, before the first document is asked for.
+    """
+    _check("reader", reader, (str, type(None)), "a reader name (str) or None")
+    _check("name", name, (str, type(None)), "a str or None")
+    _check("encoding", encoding, (str, type(None)), "an encoding name (str) or None")
+    _check_max_size(max_size)
+    _check_common(options, registry)
+    if isinstance(source, (str, os.PathLike)):
+        if not isinstance(os.fspath(source), str):
+            raise TypeError(f"source must be a str path, not {type(os.fspath(source)).__name__}")
+    elif isinstance(source, (bytearray, memoryview)):
+        source = bytes(source)
+    elif not isinstance(source, bytes):
+        if not callable(getattr(source, "read", None)):
+            raise TypeError(f"source must be a path, bytes or a binary stream, not {type(source).__name__}")
+        if isinstance(source, io.TextIOBase):
+            raise TypeError("source must be a binary stream (open the file with 'rb'), not a text stream")
+    return _parse_all(source, reader, name, encoding, options, max_size, _registry(registry), on_error, on_skip)
+
+
+def _parse_all(source: Source, reader: str | None, name: str | None, encoding: str | None,
+               options: Mapping[str, Any] | None, max_size: int | None, registry: Registry,
+               on_error: Callable[[InputError], None] | None,
+               on_skip: Callable[[Skipped], None] | None) -> Iterator[Document]:
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        name = name if name is not None else os.path.basename(path)
+        chosen = _choose(registry, reader, name, lambda: read_head(path))
+        if not chosen.streaming:
+            yield parse(path, reader=chosen.name, name=name, encoding=encoding, options=options,
+                        max_size=max_size, registry=registry)
+            return
+        with open_input(path) as stream:
+            yield from _streamed(registry, chosen, stream, name, _settings(chosen, options, encoding, max_size),
+                                 on_error, on_skip)
+        return
+    if isinstance(source, bytes):
+        stream: BinaryIO = io.BytesIO(source)
+    else:
+        stream = source
+        if name is None:
+            name = _source_name(source)
+    peek = getattr(stream, "peek", None)
+    if reader or callable(peek) or isinstance(source, bytes):
+        head = source[:SNIFF_BYTES] if isinstance(source, bytes) else (peek(SNIFF_BYTES)[:SNIFF_BYTES] if peek else b"")
+        chosen = _choose(registry, reader, name, lambda: head)
+    else:  # a stream we cannot look into without reading it: read it all, then choose
+        data = stream.read()
+        stream = io.BytesIO(data)
+        chosen = _choose(registry, reader, name, lambda: data[:SNIFF_BYTES])
+    if not chosen.streaming:
+        yield parse(stream, reader=chosen.name, name=name, encoding=encoding, options=options,
+                    max_size=max_size, registry=registry)
+        return
+    yield from _streamed(registry, chosen, stream, name, _settings(chosen, options, encoding, max_size),
+                         on_error, on_skip)
+
+
+def _choose(registry: Registry, reader: str | None, name: str | None, head: Callable[[], bytes]) -> Reader:
+    """The named reader; else the one for the name's extension; else by the first bytes."""
+    if reader:
+        return registry.reader(reader)
+    found = registry.reader_by_extension(name)
+    return found if found is not None else registry.reader_for(None, head=head())
+
+
+def _settings(chosen: Reader, options: Mapping[str, Any] | None, encoding: str | None,
+              max_size: int | None) -> dict[str, Any]:
+    settings = resolve_options(chosen.options, options, owner=chosen.name)
+    # Every reader also gets these two, declared or not: decoding is common to all text.
+    settings["encoding"] = encoding
+    settings["max_size"] = max_size
+    return settings
+
+
+def _source_name(stream: Any) -> str | None:
+    """A stream's file name, to record as the source's name."""
+    raw_name = getattr(stream, "name", None)
+    return os.path.basename(raw_name) if isinstance(raw_name, str) else None
+
+
+def _streamed(registry: Registry, chosen: Reader, stream: BinaryIO, name: str | None, settings: dict[str, Any],
+              on_error: Callable[[InputError], None] | None,
+              on_skip: Callable[[Skipped], None] | None) -> Iterator[Document]:
+    """A streaming reader's documents; its errors and skips handed on as asked, and whatever
+    else it does wrong made its failure (as :func:`call_reader` does)."""
+    where = name or "<stdin>"
+    plugin = registry.plugin_of("reader", chosen.name) or "?"
+    try:
+        for item in chosen.read(stream, name, settings):  # type: ignore[arg-type, union-attr]
+            if isinstance(item, Document):
+                yield item
+            elif isinstance(item, Skipped):
+                if on_skip is not None:
+                    on_skip(item)
+            elif isinstance(item, InputError):
+                if item.path is None:
+                    item.path = where
+                if on_error is None:
+                    raise item
+                on_error(item)
+            else:
+                raise ReaderError(f"{chosen.name} reader (plugin {plugin!r}) yielded {type(item).__name__}, "
+                                  "not a Document, an InputError or a Skipped", path=where)
+    except ConvertError as error:
+        if error.path is None:
+            error.path = where
+        raise
+    except PASS_THROUGH:
+        raise
+    except BaseException as exc:  # whatever the plugin raised, SystemExit included, is its failure
+        raise ReaderError(f"{chosen.name} reader (plugin {plugin!r}) failed: {_describe(exc)}", path=where) from exc
+
+
+def _only(documents: Iterator[Document], name: str | None) -> Document:
+    """The one document of an input, or an error saying there is none, or more than one."""
+    first = next(documents, None)
+    if first is None:
+        raise InputError("holds no page that can be read", path=name or "<stdin>")
+    if next(documents, None) is not None:
+        documents.close()  # type: ignore[attr-defined]
+        raise InputError("holds several pages: convert it with --collection, or -o DIRECTORY for one file "
+                         "per page (in Python: convert.parse_all)", path=name or "<stdin>")
+    return first
+
+
 def export(
     documents: Document | Iterable[Document],
     format: str,
@@ -254,6 +408,7 @@ def export(
     registry: Registry | None = None,
     source_date: datetime.datetime | None = None,
     inputs: Iterable[str | os.PathLike[str]] = (),
+    captures: str = "latest",
 ) -> bytes | None:
     """Write one document, or several as one collection, in ``format`` (``epub``, ``json``...).
 
@@ -270,7 +425,13 @@ def export(
     ``source_date`` is the newest modification time of the input files, the date of last
     resort (:func:`convert.present.output_date`); the exporter finds it in its options as
     ``source_date``.
+
+    A collection keeps one capture of each page (documents whose main story has the same
+    canonical URL): the latest (``captures="latest"``), the earliest (``"earliest"``) or
+    every one (``"all"``); see :func:`convert.collection.distinct_captures`.
     """
+    from .collection import distinct_captures, iter_distinct_captures
+
     _check("format", format, str, "a format name (str)")
     _check("force", force, bool, "True or False")
     _check_common(options, registry)
@@ -286,6 +447,10 @@ def export(
     settings = resolve_options(exporter.options, options, owner=exporter.name)
     settings.setdefault("source_date", source_date)
     docs = _documents(documents, exporter.streaming)
+    if isinstance(docs, tuple):
+        docs = distinct_captures(docs, captures)
+    elif not isinstance(documents, Document):
+        docs = iter_distinct_captures(docs, captures)
     plugin = registry.plugin_of("exporter", exporter.name) or "?"
 
     def write(stream: BinaryIO, name: str) -> None:
@@ -341,16 +506,17 @@ def convert(
     options: Mapping[str, Any] | None = None,
     force: bool = False,
     registry: Registry | None = None,
+    captures: str = "latest",
 ) -> bytes | None:
-    """Parse one page (or several, into one collection) and export it: :func:`parse` then
-    :func:`export`. A destination that is one of the sources is refused, even with
-    ``force``."""
+    """Parse one page (or several, into one collection) and export it: :func:`parse_all`
+    then :func:`export` (a web archive's pages make a collection too). A destination that is
+    one of the sources is refused, even with ``force``."""
     registry = _registry(registry)
     sources = list(source) if isinstance(source, (list, tuple)) else [source]
-    documents = [parse(s, reader=reader, registry=registry) for s in sources]
+    documents = [d for s in sources for d in parse_all(s, reader=reader, registry=registry)]
     paths = [s for s in sources if isinstance(s, (str, os.PathLike))]
     return export(documents, format, destination, options=options, force=force, registry=registry,
-                  source_date=files_date(paths), inputs=paths)
+                  source_date=files_date(paths), inputs=paths, captures=captures)
 
 
 def files_date(paths: Iterable[str | os.PathLike[str]]) -> datetime.datetime | None:

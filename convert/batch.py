@@ -101,6 +101,9 @@ class ConvertJob:
     progress: bool | None = None
     #: plugins switched off (``--disable-plugin``), so worker processes load the same ones
     disabled_plugins: tuple[str, ...] = ()
+    #: of several captures of one page in a collection, keep the ``latest``, the
+    #: ``earliest`` or ``all`` (see convert.collection.distinct_captures)
+    captures: str = "latest"
 
 
 @dataclass
@@ -400,6 +403,12 @@ class _Reporter:
         if self.bar is not None:
             self.bar.update(count)
 
+    def grow(self, count: int = 1) -> None:
+        """One input turned out to hold more pages than one (a web archive)."""
+        if self.bar is not None:
+            self.bar.total += count
+            self.bar.refresh()
+
     def phase(self, description: str) -> None:
         if self.bar is not None:
             self.bar.set_description(description)
@@ -438,6 +447,8 @@ class _Run:
     pool: Pool | None
     #: standard output, reserved for the output (when it is written there)
     out: BinaryIO | None = None
+    #: inputs that hold many pages (web archives), read in this process (convert.streamed)
+    streamed: frozenset[str] = frozenset()
 
     def stop(self) -> bool:
         return self.job.fail_fast and self.reporter.summary.failed > 0
@@ -491,7 +502,13 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
         extensions = tuple(sorted({e for r in registry.readers.values() for e in r.extensions}))
     found = expand(job.inputs, extensions=extensions, exclude=exclude)
     sources = found.paths
-    batch = found.expanded or len(sources) + len(found.failures) > 1
+    from .collection import CAPTURE_CHOICES
+    from .streamed import streaming_reader
+
+    if job.captures not in CAPTURE_CHOICES:
+        raise OptionError(f"--captures must be one of {', '.join(CAPTURE_CHOICES)}, got {job.captures!r}")
+    streamed = frozenset(s for s in sources if streaming_reader(job, registry, s) is not None)
+    batch = found.expanded or len(sources) + len(found.failures) > 1 or bool(streamed)
 
     many_outputs = len(formats) > 1 or (batch and not job.collection) or directory_target
     directory: Path | None = None
@@ -515,7 +532,8 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
     use_pool = job.executor == "dask" or (workers > 1 and len(sources) > 1)
     reporter = _Reporter(echo, len(sources), _show_progress(job) and batch)
     run = _Run(job, registry, formats, reporter, Signals(), Ledger(job.force),
-               Pool(workers, executor=job.executor, scheduler=job.scheduler) if use_pool else None)
+               Pool(workers, executor=job.executor, scheduler=job.scheduler) if use_pool else None,
+               streamed=streamed)
     summary = reporter.summary
     for failure in found.failures:
         reporter.error(failure)
@@ -641,12 +659,16 @@ def _work(run: _Run, function: Callable[..., Outcome]) -> Work:
 
 def _run_each(run: _Run, plan: dict[str, Any], sources: list[str], directory: Path | None,
               inputs: set[tuple[int, int]], batch: bool) -> None:
-    """One output per input and format."""
+    """One output per input and format (per page of an input that holds many)."""
     job, registry, reporter = run.job, run.registry, run.reporter
     stems = output_stems(sources) if directory is not None else [""] * len(sources)
     planned: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     protected: set[tuple[int, int]] = set()
+    archives: list[tuple[str, str]] = []
     for source, stem in zip(sources, stems, strict=True):
+        if source in run.streamed:
+            archives.append((source, stem))
+            continue
         targets = [(fmt, _target(directory, stem, registry, fmt, job.output)) for fmt in run.formats]
         kept = _plan(run, targets, inputs, protected)
         if not kept:
@@ -666,6 +688,13 @@ def _run_each(run: _Run, plan: dict[str, Any], sources: list[str], directory: Pa
         for _call, outcome in results(parallel, _work(run, _convert_task), calls, ordered=False, stop=run.stop,
                                       signals=run.signals, events=reporter):
             _count(reporter, outcome)
+        if archives:
+            from .streamed import convert_each
+
+            for source, stem in archives:
+                if run.stop():
+                    break
+                convert_each(run, settings, source, stem, directory, inputs)
 
 
 def _count(reporter: _Reporter, outcome: Outcome) -> None:
@@ -739,20 +768,44 @@ def _run_collection(run: _Run, plan: dict[str, Any], sources: list[str], directo
     # is one failed input, like any other
     calls: list[tuple[Any, ...]] = []
     for source in sources:
-        if source != STDIO:
+        if source != STDIO or source in run.streamed:
             calls.append((settings, source, None))
             continue
         try:
             calls.append((settings, source, _read_stdin(settings)))
         except ConvertError as error:
             _count(reporter, Outcome(failures=[Failure.of(error)]))
-    parallel = run.pool if len(calls) > 1 else None
     parsed = [0]
+
+    def outcomes() -> Iterator[Outcome]:
+        """Runs of ordinary inputs go through the pool; an input that holds many pages is
+        read here, in its place (convert.streamed)."""
+        from .streamed import StreamedInput
+
+        start = 0
+        for end in [*(i for i, call in enumerate(calls) if call[1] in run.streamed), len(calls)]:
+            part = calls[start:end]
+            parallel = run.pool if len(part) > 1 else None
+            for _call, outcome in results(parallel, Work(_parse_task), part, ordered=True, stop=run.stop,
+                                          signals=run.signals, events=reporter):
+                yield outcome
+            if end == len(calls) or run.stop():
+                return
+            pages = StreamedInput(registry, settings, calls[end][1])
+            for count, outcome in enumerate(pages):
+                if count:
+                    reporter.grow()
+                yield outcome
+                if run.stop():
+                    return
+            line = pages.skipped_line()
+            if line:
+                reporter.say(f"protocol-convert: {line}")
+            start = end + 1
 
     def documents() -> Iterator[Document]:
         """The pages in input order, as they are read; failures reported and left out."""
-        for _call, outcome in results(parallel, Work(_parse_task), calls, ordered=True, stop=run.stop,
-                                      signals=run.signals, events=reporter):
+        for outcome in outcomes():
             if outcome.failures:
                 _count(reporter, outcome)
                 if run.stop():
@@ -770,10 +823,10 @@ def _run_collection(run: _Run, plan: dict[str, Any], sources: list[str], directo
     def write(fmt: str, target: str, pages: Iterable[Document]) -> None:
         if target == STDIO:
             assert run.out is not None
-            write_stdout(run.out, registry, fmt, pages, settings.options[fmt], newest)
+            write_stdout(run.out, registry, fmt, pages, settings.options[fmt], newest, job.captures)
         else:
             export(pages, fmt, target, options=settings.options[fmt], force=job.force, registry=registry,
-                   inputs=sources_paths, source_date=newest)
+                   inputs=sources_paths, source_date=newest, captures=job.captures)
 
     sources_paths = [s for s in sources if s != STDIO]
     newest = files_date(sources_paths)  # the inputs' newest time: the date of last resort

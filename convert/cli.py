@@ -323,6 +323,9 @@ def _convert_arguments(parser: Parser) -> None:
     add("--force", action="store_true", help="Overwrite existing output files.")
     add("--collection", action="store_true",
         help="Make one output per format from all inputs (a book, a feed...).")
+    add("--captures", choices=["latest", "earliest", "all"], default="latest",
+        help="Of several captures of one page (same URL) in a collection, keep the latest (default), "
+             "the earliest, or all.")
     add("-O", "--option", dest="format_options", action="append", default=[], metavar="FORMAT.NAME=VALUE",
         help="Set an exporter option, e.g. -O epub.language=en-GB (repeatable).")
     add("--title", metavar="TEXT", help="Title for outputs that have one (sets every format's 'title').")
@@ -373,6 +376,7 @@ def _convert(ctx: Context, args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=args.progress,
         disabled_plugins=tuple(ctx.disabled),
+        captures=args.captures,
     )
     return run_job(job, ctx.registry, echo=warn)
 

@@ -18,18 +18,34 @@ orders stories the same way:
   story instead of repeating it.
 
 Building the view is linear in the number of stories.
+
+Before any of that, a collection keeps one capture of each page (:func:`distinct_captures`):
+web archives often hold a page captured several times, and :func:`convert.export` applies
+this to every collection it writes.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .text import xml_text
 from .tree import Article, Document
 
-__all__ = ["Collection", "Section", "build_collection", "section_key", "section_name"]
+__all__ = [
+    "CAPTURE_CHOICES",
+    "Collection",
+    "Section",
+    "build_collection",
+    "capture_key",
+    "distinct_captures",
+    "iter_distinct_captures",
+    "section_key",
+    "section_name",
+]
 
 # "Protocol Fintech", "Protocol | Enterprise", "Protocol: China": the publication's name
 # before a desk's name (newsletters print it, articles do not)
@@ -125,3 +141,121 @@ def build_collection(documents: Sequence[Document]) -> Collection:
         by_id=by_id,
         appearances={k: tuple(v) for k, v in appearances.items()},
     )
+
+
+# --- captures of one page ---------------------------------------------------------------
+
+#: which capture of a page a collection keeps: ``latest`` (the default), ``earliest``, or
+#: ``all`` (every capture, as read)
+CAPTURE_CHOICES = ("latest", "earliest", "all")
+
+
+def capture_key(document: Document) -> str | None:
+    """The page a document is a capture of: its main story's canonical URL (scheme and host
+    in lower case, without a fragment or a default port), or ``None`` when it names none."""
+    main = document.main
+    if main is None or not main.url:
+        return None
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(main.url.strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return main.url.strip()
+    if port is not None and (parts.scheme.lower(), port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
+
+
+def _capture_time(document: Document) -> tuple[int, Any]:
+    """A sortable capture time: unknown sorts before any known one."""
+    captured = document.source.captured
+    if not captured:
+        return (0, "")
+    from .formats import parse_datetime
+
+    try:
+        return (2, parse_datetime(captured))
+    except ValueError:
+        return (1, captured)
+
+
+def _winners(keys: Sequence[tuple[str | None, tuple[int, Any]]], keep: str) -> set[int]:
+    """The positions kept: every document without a key, and one per key: the latest capture
+    (ties: the later in input order) or the earliest (ties: the earlier)."""
+    best: dict[str, tuple[tuple[int, Any], int]] = {}
+    kept = set()
+    for position, (key, when) in enumerate(keys):
+        if key is None:
+            kept.add(position)
+            continue
+        current = best.get(key)
+        if current is None:
+            best[key] = (when, position)
+            continue
+        better = when >= current[0] if keep == "latest" else when < current[0]
+        if better:
+            best[key] = (when, position)
+    return kept | {position for _, position in best.values()}
+
+
+def distinct_captures(documents: Sequence[Document], keep: str = "latest") -> tuple[Document, ...]:
+    """``documents`` with each page kept once: of several captures of one page (documents
+    whose main story has the same canonical URL, see :func:`capture_key`), the latest
+    (``keep="latest"``, by :attr:`~convert.tree.Source.captured`; a capture whose time is
+    unknown counts as older than any dated one, and among equals the later input wins), or
+    the earliest; ``keep="all"`` keeps every one. Input order is kept."""
+    _check_keep(keep)
+    if keep == "all":
+        return tuple(documents)
+    keys = [(capture_key(d), _capture_time(d)) for d in documents]
+    if sum(1 for key, _ in keys if key is not None) < 2:
+        return tuple(documents)
+    kept = _winners(keys, keep)
+    return tuple(d for position, d in enumerate(documents) if position in kept)
+
+
+def iter_distinct_captures(documents: Iterable[Document], keep: str = "latest") -> Iterator[Document]:
+    """:func:`distinct_captures` for a stream of documents, in flat memory: documents go on
+    at once until the first one that names a URL (a later capture may replace it); from there
+    on they wait in a temporary file (past a few MB) and go on at the end, in input order,
+    less the captures that lost."""
+    _check_keep(keep)
+    iterator = iter(documents)
+    if keep == "all":
+        yield from iterator
+        return
+    import pickle
+    import tempfile
+
+    for document in iterator:
+        if capture_key(document) is None:
+            yield document
+            continue
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as spool:
+            index: list[tuple[int, int]] = []
+            keys: list[tuple[str | None, tuple[int, Any]]] = []
+            for held in itertools.chain((document,), iterator):
+                data = pickle.dumps(held, protocol=pickle.HIGHEST_PROTOCOL)
+                index.append((spool.tell(), len(data)))
+                keys.append((capture_key(held), _capture_time(held)))
+                spool.write(data)
+            kept = _winners(keys, keep)
+            for position, (offset, length) in enumerate(index):
+                if position in kept:
+                    spool.seek(offset)
+                    yield pickle.loads(spool.read(length))
+        return
+
+
+#: bytes of held documents kept in memory before they move to a temporary file
+SPOOL_MEMORY = 8 * 1024 * 1024
+
+
+def _check_keep(keep: str) -> None:
+    if keep not in CAPTURE_CHOICES:
+        from .errors import OptionError
+
+        raise OptionError(f"captures must be one of {', '.join(CAPTURE_CHOICES)}, got {keep!r}")

@@ -1,7 +1,8 @@
 """What a plugin registers: exporters, readers and their declared options.
 
 An :class:`Exporter` turns a sequence of documents into bytes on a binary stream; a
-:class:`Reader` turns an input's bytes into a :class:`~convert.tree.Document`. Both are plain
+:class:`Reader` turns an input's bytes into a :class:`~convert.tree.Document` (a *streaming*
+reader turns an open input into as many documents as it holds, one at a time). Both are plain
 frozen records: a plugin module builds them cheaply at import time and defers its heavy
 libraries to the moment ``write`` or ``read`` runs, so listing formats stays fast.
 """
@@ -11,12 +12,12 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import OptionError
+from .errors import InputError, OptionError
 from .tree import Document
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "Option",
     "ReadFunction",
     "Reader",
+    "Skipped",
+    "StreamReadFunction",
     "WriteFunction",
     "check_date",
     "resolve_date",
@@ -35,6 +38,9 @@ __all__ = [
 #: publishing, later than every page it ever showed. A fixed value (not "now") keeps output
 #: byte-identical from run to run; see :func:`convert.present.output_date` for the whole order.
 FIXED_DATE = _dt.datetime(2022, 11, 14, tzinfo=_dt.UTC)
+
+#: how many leading bytes of an input a reader's ``sniff`` is shown
+SNIFF_BYTES = 4096
 
 OptionType = type[str] | type[int] | type[float] | type[bool] | type[Path] | type[_dt.datetime]
 
@@ -203,8 +209,19 @@ def resolve_options(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A part of an input that a streaming reader passed over on purpose: not an error, but
+    counted and reported (``archive.warc.gz: skipped 7 (request: 4, not HTML: 3)``).
+    ``kind`` names what it was, briefly: ``request``, ``revisit``, ``redirect``, ``not HTML``."""
+
+    kind: str
+
+
 WriteFunction = Callable[[Sequence[Document], BinaryIO, Mapping[str, Any]], None]
 ReadFunction = Callable[[bytes, "str | None", Mapping[str, Any]], Document]
+#: a streaming reader's ``read``: an open binary input -> its documents, one at a time
+StreamReadFunction = Callable[[BinaryIO, "str | None", Mapping[str, Any]], Iterable["Document | InputError | Skipped"]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,11 +253,23 @@ class Reader:
 
     ``read(data, name, options)`` builds a document from an input's bytes; ``name`` is the
     input's file name (``None`` for stdin). ``extensions`` (with dots) are the file endings
-    this reader is chosen for when the user names no reader.
+    this reader is chosen for when the user names no reader. ``sniff(head)``, when given, is
+    true when the first bytes of an input (up to :data:`SNIFF_BYTES`) are this reader's: it
+    chooses the reader for an input whose name (standard input, no extension) does not.
+
+    ``streaming`` declares an input that holds many documents (a web archive): ``read`` then
+    takes ``(stream, name, options)``, the input opened as a binary stream, and returns an
+    iterator that yields, as it reads, each :class:`~convert.tree.Document`, an
+    :class:`~convert.errors.InputError` *instance* for each part that cannot be read (it is
+    reported in one line and the reading goes on), and a :class:`Skipped` for each part passed
+    over on purpose. Raising ends the input (what was yielded stands). ``options["max_size"]``
+    then limits each part, not the whole input, which is never read into memory whole.
     """
 
     name: str
-    read: ReadFunction
+    read: ReadFunction | StreamReadFunction
     extensions: tuple[str, ...] = ()
     description: str = ""
     options: tuple[Option, ...] = ()
+    streaming: bool = False
+    sniff: Callable[[bytes], bool] | None = None

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from .present import Item, Picture, picture
+from .present import Item, Picture, picture, short_url
 from .text import xml_text
 from .tree import (
     Block,
@@ -223,7 +223,8 @@ def picture_html(picture: Picture | None, css_class: str = "figure") -> str:
 def header_html(item: Item, *, heading: str = "h1") -> str:
     """A story's head, as a chapter shows it: ``p.kicker`` (its kind and section), the
     heading (``headline``, or ``headline untitled`` for a label), ``p.dek``, ``p.byline``,
-    ``p.dateline`` with a ``<time>``. A feed leaves it out: it has fields for these."""
+    ``p.dateline`` with a ``<time>``, ``p.original`` (a link to the story's own page, when
+    the tree knows it). A feed leaves it out: it has fields for these."""
     parts = []
     kicker = []
     if item.kind and not item.untitled:
@@ -242,6 +243,9 @@ def header_html(item: Item, *, heading: str = "h1") -> str:
         parts.append(f'<p class="dateline"><time datetime="{item.day.isoformat()}">{esc(item.dateline)}</time></p>\n')
     elif item.dateline:
         parts.append(f'<p class="dateline">{esc(item.dateline)}</p>\n')
+    if item.original:
+        link = f'<a href="{esc_attr(item.original)}">{esc(short_url(item.original))}</a>'
+        parts.append(f'<p class="original">{link}</p>\n')
     return "".join(parts)
 
 

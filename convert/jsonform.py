@@ -1,17 +1,19 @@
 """The versioned JSON form of the tree: a contract for other tools.
 
 ``schema_version`` is ``MAJOR.MINOR``. Minor versions only add optional fields, so a loader
-accepts every document of its own major version (fields it does not know are ignored) and
-refuses a newer major with a clear message. The JSON Schema is published with the package,
+accepts every document of its own major version (fields it does not know are ignored, fields
+it knows but the document lacks are null) and refuses a newer major with a clear message.
+1.1 added the story's ``url`` and the source's provenance (``url``, ``captured``,
+``payload_digest``). The JSON Schema is published with the package,
 at :data:`SCHEMA_PATH` (``convert/schemas/document-1.schema.json`` in the repository).
 
 One page::
 
-    {"schema_version": "1.0", "document": {"source": {...}, "articles": [...], "chrome": [...]}}
+    {"schema_version": "1.1", "document": {"source": {...}, "articles": [...], "chrome": [...]}}
 
 A collection (several pages converted into one output)::
 
-    {"schema_version": "1.0", "documents": [{...}, {...}]}
+    {"schema_version": "1.1", "documents": [{...}, {...}]}
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ __all__ = [
     "loads",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "document-1.schema.json"
 
 # --- tree -> plain data ---------------------------------------------------------------
@@ -112,6 +114,7 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         "title": article.title,
         "dek": article.dek,
         "date": article.date,
+        "url": article.url,
         "authors": [
             {"name": a.name, "handle": a.handle, "bio": a.bio} for a in article.authors
         ],
@@ -121,11 +124,21 @@ def article_to_dict(article: Article) -> dict[str, Any]:
     }
 
 
+def source_to_dict(source: Source) -> dict[str, Any]:
+    return {
+        "name": source.name,
+        "sha256": source.sha256,
+        "reader": source.reader,
+        "url": source.url,
+        "captured": source.captured,
+        "payload_digest": source.payload_digest,
+    }
+
+
 def document_to_dict(document: Document) -> dict[str, Any]:
     """The document as plain JSON-ready data (without the version envelope)."""
-    source = document.source
     return {
-        "source": {"name": source.name, "sha256": source.sha256, "reader": source.reader},
+        "source": source_to_dict(document.source),
         "articles": [article_to_dict(a) for a in document.articles],
         "chrome": list(document.chrome),
     }
@@ -275,6 +288,7 @@ def article_from_dict(data: Any, where: str) -> Article:
         section=_text(data, "section", where),
         dek=_text(data, "dek", where),
         date=_text(data, "date", where),
+        url=_text(data, "url", where),
         authors=tuple(authors),
         image=image_from_dict(_get(data, "image", dict, where, optional=True), f"{where}.image"),
         body=_blocks(_get(data, "body", list, where), f"{where}.body"),
@@ -293,6 +307,9 @@ def document_from_dict(data: Any, where: str = "document") -> Document:
             name=_text(source, "name", f"{where}.source"),
             sha256=_get(source, "sha256", str, f"{where}.source"),
             reader=_get(source, "reader", str, f"{where}.source"),
+            url=_text(source, "url", f"{where}.source"),
+            captured=_text(source, "captured", f"{where}.source"),
+            payload_digest=_text(source, "payload_digest", f"{where}.source"),
         ),
         articles=tuple(
             article_from_dict(a, f"{where}.articles[{i}]")

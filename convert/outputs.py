@@ -182,18 +182,20 @@ def is_terminal(stream: Any) -> bool:
 
 
 def write_stdout(out: BinaryIO, registry: Any, fmt: str, documents: Iterable[Document],
-                 options: dict[str, Any], source_date: Any = None) -> None:
+                 options: dict[str, Any], source_date: Any = None, captures: str = "latest") -> None:
     """Write ``documents`` in ``fmt`` to ``out`` (standard output, reserved); ``source_date``
-    is the inputs' newest modification time (see :func:`convert.api.export`)."""
+    and ``captures`` are :func:`convert.api.export`'s."""
     from .api import export
 
     exporter = registry.exporter(fmt)
     try:
         try:
             if exporter.streaming:
-                export(documents, fmt, out, options=options, registry=registry, source_date=source_date)
+                export(documents, fmt, out, options=options, registry=registry, source_date=source_date,
+                       captures=captures)
             else:
-                data = export(list(documents), fmt, options=options, registry=registry, source_date=source_date)
+                data = export(list(documents), fmt, options=options, registry=registry, source_date=source_date,
+                              captures=captures)
                 assert data is not None
                 out.write(data)
             out.flush()

@@ -344,14 +344,41 @@ class Registry:
             known = ", ".join(sorted(self.readers)) or "none"
             raise UnknownFormatError(f"unknown input format {name!r} (known: {known})") from None
 
-    def reader_for(self, filename: str | None, default: str = "protocol") -> Reader:
-        """The reader for an input: the one claiming its extension, else ``default``."""
-        if filename:
-            lowered = filename.lower()
-            for reader in sorted(self.readers.values(), key=lambda r: r.name):
-                if any(lowered.endswith(ext.lower()) for ext in reader.extensions):
-                    return self.reader(reader.name)
-        return self.reader(default)
+    def reader_for(self, filename: str | None, default: str = "protocol", *, head: bytes | None = None) -> Reader:
+        """The reader for an input: the one claiming its extension; else, given the input's
+        first bytes (``head``), the first reader (by name) whose ``sniff`` recognises them;
+        else ``default``."""
+        found = self.reader_by_extension(filename)
+        if found is None and head is not None:
+            found = self.reader_by_content(head)
+        return found if found is not None else self.reader(default)
+
+    def reader_by_extension(self, filename: str | None) -> Reader | None:
+        """The reader claiming ``filename``'s extension (the longest one that matches, so
+        ``.warc.gz`` beats ``.gz``), if any."""
+        if not filename:
+            return None
+        lowered = filename.lower()
+        best: tuple[int, str] | None = None
+        for reader in self.readers.values():
+            for ext in reader.extensions:
+                if lowered.endswith(ext.lower()) and (best is None or (-len(ext), reader.name) < best):
+                    best = (-len(ext), reader.name)
+        return self.reader(best[1]) if best is not None else None
+
+    def reader_by_content(self, head: bytes) -> Reader | None:
+        """The first reader (by name) whose ``sniff`` says ``head`` is its kind of input; a
+        sniffer that raises counts as a no."""
+        for reader in sorted(self.readers.values(), key=lambda r: r.name):
+            if reader.sniff is None:
+                continue
+            try:
+                recognised = reader.sniff(head)
+            except Exception:
+                continue
+            if recognised:
+                return self.reader(reader.name)
+        return None
 
     def plugin_of(self, kind: str, name: str) -> str | None:
         return self.owners.get(f"{kind}:{name}")

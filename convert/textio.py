@@ -41,7 +41,9 @@ __all__ = [
     "collect_warnings",
     "decode_text",
     "file_identity",
+    "open_input",
     "output_path",
+    "read_head",
     "read_input",
     "read_limit",
     "read_option_file",
@@ -200,6 +202,45 @@ def read_input(path: str | os.PathLike[str], *, max_size: int | None = DEFAULT_M
     except _TooLarge as big:
         assert max_size is not None
         raise InputTooLargeError(_too_large(big.size, max_size), path=name) from None
+    except FileNotFoundError:
+        raise InputError("no such file", path=name) from None
+    except PermissionError:
+        raise InputError("permission denied", path=name) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), path=name) from None
+
+
+def open_input(path: str | os.PathLike[str]) -> BinaryIO:
+    """An input file opened for reading as a stream (for a streaming reader, which limits
+    each part it reads, not the file), with :func:`read_input`'s clear errors: only a
+    regular file is opened (opening a FIFO blocks, opening a device may act on it)."""
+    name = os.fspath(path)
+    _check_path(name, InputError)
+    with _reading(name):
+        info = os.stat(name)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"is {kind_of(info.st_mode)}, not a page", path=name)
+        return open(name, "rb")
+
+
+def read_head(path: str | os.PathLike[str], size: int = 4096) -> bytes:
+    """The first ``size`` bytes of a regular file, to tell what it holds; ``b""`` when it
+    cannot be read or is not a regular file (reading it for real then reports why)."""
+    try:
+        name = os.fspath(path)
+        if "\x00" in name or not stat.S_ISREG(os.stat(name).st_mode):
+            return b""
+        with open(name, "rb") as handle:
+            return handle.read(size)
+    except (OSError, ValueError):
+        return b""
+
+
+@contextlib.contextmanager
+def _reading(name: str) -> Iterator[None]:
+    """Turn the operating system's errors about input ``name`` into :class:`InputError`."""
+    try:
+        yield
     except FileNotFoundError:
         raise InputError("no such file", path=name) from None
     except PermissionError:

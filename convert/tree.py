@@ -3,10 +3,10 @@
 The tree knows nothing of output formats. Readers build it; exporters walk it.
 
     Document
-     ├── source: Source            (file name, sha256, reader)
+     ├── source: Source            (file name, sha256, reader; a capture's URL, time, digest)
      ├── chrome: tuple[str, ...]   (input lines recognised as site chrome and discarded)
      └── articles: tuple[Article, ...]
-          ├── role, id, section, title, dek, date, authors, image, truncated
+          ├── role, id, section, title, dek, date, url, authors, image, truncated
           └── body: tuple[Block, ...]
                Block  = Paragraph | Heading | ListBlock | Quote | Figure | Signoff
                Inline = Text | Emphasis | Strong | Link | LineBreak
@@ -177,7 +177,9 @@ class Article:
     ``role`` is ``main`` for the page's own story, ``teaser`` for an excerpt of another
     story, ``sponsored`` for a sponsor's blurb. ``truncated`` is true when the page cut the
     story short (a teaser ending at "Keep Reading"). ``date`` is an ISO 8601 date
-    (``2022-02-24``) when the page shows one. ``id`` is stable: see :func:`story_id`.
+    (``2022-02-24``) when the page shows one. ``url`` is the story's canonical address when
+    the input names it (an HTML page's canonical link, a teaser's headline link), absolute.
+    ``id`` is stable: see :func:`story_id`.
     """
 
     id: str
@@ -190,16 +192,27 @@ class Article:
     image: Image | None = None
     body: tuple[Block, ...] = ()
     truncated: bool = False
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a document came from: the input's file name (``None`` for stdin), the sha256
-    of its bytes, and the name of the reader that built the tree."""
+    of its bytes, and the name of the reader that built the tree.
+
+    For a captured page (a web archive's record, a saved HTML page that says where it was
+    saved from) also its provenance, each ``None`` when unknown: ``url``, the address that
+    was captured (a WARC record's target URI); ``captured``, when, as an ISO 8601 UTC
+    date-time (``2022-03-01T10:00:00Z``); ``payload_digest``, the digest of the captured
+    bytes as the archive records it (``sha1:…``).
+    """
 
     name: str | None
     sha256: str
     reader: str
+    url: str | None = None
+    captured: str | None = None
+    payload_digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,6 +105,23 @@ def test_the_hook_page_examples_work():
     assert convert.export(document, "txt", registry=registry) == b"first line\n\nsecond line"
 
 
+def test_the_streaming_reader_example_works():
+    blocks = re.findall(r"```python\n(.*?)```", HOOKS_PAGE, re.DOTALL)
+    example = next(b for b in blocks if "streaming=True" in b)
+    registry = load_registry(plugins=[_load(example, "docs_treelines")], entry_points=False)
+    import convert
+    from convert import jsonform
+    from convert.tree import Document, Source
+
+    lines = [jsonform.dumps(Document(Source(f"p{i}", "0" * 64, "json")), indent=None).strip() for i in range(2)]
+    data = (lines[0] + "\n" + "{not json\n\n" + lines[1]).encode()
+    errors, skips = [], []
+    documents = list(convert.parse_all(data, registry=registry, on_error=errors.append, on_skip=skips.append))
+    assert [d.source.name for d in documents] == ["p0", "p1"]  # chosen by its sniff: bytes have no name
+    assert [str(e).split(":")[0] for e in errors] == ["<stdin>"] and "line 2" in str(errors[0])
+    assert [s.kind for s in skips] == ["blank line"]
+
+
 # --- the tutorial -----------------------------------------------------------------------------
 
 

@@ -35,8 +35,11 @@ EXTRAS = [
     ("protocol-convert-jsonfeed", "jsonfeed", "protocol-convert-jsonfeed", ["jsonfeed"], []),
     ("protocol-convert-markdown", "markdown", "protocol-convert-markdown", ["markdown"], []),
     ("protocol-convert-markdown-reader", "markdown_reader", "protocol-convert-markdown-reader", [], ["markdown"]),
+    ("protocol-convert-html", "html", "protocol-convert-html", [], ["html"]),
+    ("protocol-convert-warc", "warc", "protocol-convert-warc", [], ["warc"]),
 ]
-HEAVY = ("lxml", "ebooklib", "docx", "feedgen", "markdown_it", "yaml", "jsonschema", "charset_normalizer")
+HEAVY = ("lxml", "ebooklib", "docx", "feedgen", "markdown_it", "yaml", "jsonschema", "charset_normalizer",
+         "trafilatura", "warcio")
 _IGNORE = shutil.ignore_patterns("*.egg-info", "build", "dist", "__pycache__", ".venv", ".pytest_cache", ".git")
 
 
@@ -164,6 +167,42 @@ def test_each_extra_converts_the_seed(venv, tmp_path):
     assert [(a["id"], a["title"], a["section"]) for a in back["articles"]] == [
         (a["id"], a["title"], a["section"]) for a in articles
     ]
+
+
+BUILD_WARC = """
+import io, sys
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+page = open(sys.argv[1], "rb").read()
+with open(sys.argv[2], "wb") as handle:
+    writer = WARCWriter(handle, gzip=True)
+    for url, status, kind, body in (("https://www.protocol.com/a", "200 OK", "text/html", page),
+                                    ("https://www.protocol.com/b", "301 Moved Permanently", "text/html", b""),
+                                    ("https://www.protocol.com/c.pdf", "200 OK", "application/pdf", b"%PDF-1.4")):
+        http = StatusAndHeaders(status, [("Content-Type", kind)], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
+                                                      http_headers=http))
+"""
+
+
+def test_the_archive_extras_convert_a_saved_page_and_a_warc_to_every_format(venv, tmp_path):
+    page = venv.root / "src" / "protocol-convert-html" / "tests" / "pages" / "protocol_article.html"
+    warc = tmp_path / "crawl.warc.gz"
+    venv.run(venv.python, "-c", BUILD_WARC, page, warc)
+    wacz = tmp_path / "crawl.wacz"
+    venv.run(venv.bin / "wacz", "create", "-o", wacz, warc)  # py-wacz, installed with the warc extra's tests
+    everything = ",".join(sorted(name.split(":", 1)[1] for name in venv.formats() if name.startswith("exporter:")))
+    for source, extra in ((page, []), (warc, ["--collection"]), (wacz, ["--collection"])):
+        out = tmp_path / source.name.replace(".", "-")
+        done = venv.cli("convert", source, *extra, "-t", everything, "-o", out)
+        written = sorted(p.name for p in out.iterdir())
+        assert len(written) == everything.count(",") + 1 and all((out / n).stat().st_size for n in written), written
+        tree = json.loads((out / ("collection.json" if extra else "protocol_article.json")).read_text(encoding="utf-8"))
+        documents = tree.get("documents") or [tree["document"]]
+        url = documents[0]["articles"][0]["url"]
+        assert url == "https://www.protocol.com/enterprise/chip-shortage-carmakers-last-in-line"
+        if extra:
+            assert "skipped 2 (redirect: 1, not HTML: 1)" in done.stderr
 
 
 @pytest.mark.parametrize("directory", [e[0] for e in EXTRAS])

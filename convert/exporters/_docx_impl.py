@@ -26,7 +26,7 @@ from lxml import etree
 
 from ..errors import OptionError
 from ..html import href
-from ..present import MORE_FROM_PROTOCOL, Item, Picture, View, output_date, picture, present
+from ..present import MORE_FROM_PROTOCOL, Item, Picture, View, output_date, picture, present, short_url
 from ..text import xml_text
 from ..textio import read_option_file
 from ..tree import (
@@ -459,6 +459,11 @@ class _Builder:
         byline = " · ".join(t for t in (item.byline, item.dateline) if t)
         if byline:
             self.paragraph(S.BYLINE, text=byline)
+        if item.original:  # the story's own page, as a real link
+            hyperlink = etree.SubElement(self.paragraph(S.BYLINE), qn("w:hyperlink"))
+            hyperlink.set(qn("r:id"), self._relate(item.original))
+            hyperlink.set(qn("w:history"), "1")
+            self.run(hyperlink, short_url(item.original), link=True)
         self.picture(item.image)
         self.shift = max(level - 1, 0)
         self.blocks(item.body, S.NORMAL if item.role == "main" else S.TEASER_TEXT)

@@ -4,8 +4,9 @@ Each line is one story (an article of the tree, in the field order and shape of 
 form's ``article``) plus ``source``, the page it came from::
 
     {"id": "story-…", "role": "main", "section": "China", "title": "…", "dek": "…",
-     "date": null, "authors": [], "image": {…}, "body": […], "truncated": false,
-     "source": {"name": "page.txt", "sha256": "…", "reader": "protocol"}}
+     "date": null, "url": null, "authors": [], "image": {…}, "body": […], "truncated": false,
+     "source": {"name": "page.txt", "sha256": "…", "reader": "protocol", "url": null,
+                "captured": null, "payload_digest": null}}
 
 The exporter is *streaming*: it reads the documents one at a time and keeps none of them, so
 a batch feeds it each page as soon as it is parsed and memory stays flat however many pages
@@ -76,14 +77,15 @@ def story_line(article: Article, source: dict[str, Any]) -> bytes:
 def write_jsonl(documents: Iterable[Document], stream: BinaryIO, options: Mapping[str, Any]) -> None:
     import tempfile
 
+    from ..jsonform import source_to_dict
+
     teasers = bool(options.get("teasers", True))
     written: set[str] = set()  # ids of the main stories written
     held: dict[str, tuple[int, int]] = {}  # teaser id -> (offset, length) in the spool
     # Held teasers stay in memory up to SPOOL_MEMORY bytes, then go to a temporary file.
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as spool:
         for document in documents:
-            source = {"name": document.source.name, "sha256": document.source.sha256,
-                      "reader": document.source.reader}
+            source = source_to_dict(document.source)
             for article in document.articles:
                 if article.role == "main":
                     if article.id in written:

@@ -45,6 +45,7 @@ from ._text import (
     one_line,
     output_date,
     required_date,
+    short_url,
     story_day,
 )
 from ._view import Bio, Item, Picture, Section, View, picture, present, story_url
@@ -71,6 +72,7 @@ __all__ = [
     "picture",
     "present",
     "required_date",
+    "short_url",
     "story_day",
     "story_url",
 ]

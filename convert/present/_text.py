@@ -56,6 +56,12 @@ def same_words(a: str | None, b: str | None) -> bool:
     return bool(key(a)) and key(a) == key(b)
 
 
+def short_url(url: str) -> str:
+    """A URL as a line of text shows it: without its scheme and a final slash
+    (``www.protocol.com/enterprise/chips``)."""
+    return re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE).rstrip("/")
+
+
 def join_names(names: Sequence[str]) -> str:
     """``A``, ``A and B``, ``A, B and C``."""
     if len(names) <= 2:

@@ -86,6 +86,9 @@ class Item:
     bios_heading: str | None
     #: the story's URL: the tree's, else one made from ``base_url``; ``None`` when unknown
     url: str | None
+    #: the story's own page on the web (the tree's canonical URL only, never one made from
+    #: ``base_url``): what a book or document links to as the original
+    original: str | None
     #: ids of the other stories this story's page showed (for a main story), in view order
     related: tuple[str, ...]
     #: the pages (source names) the story appeared on
@@ -215,8 +218,7 @@ def _absolute(url: str | None) -> str | None:
 
 def story_url(article: Article, base_url: str | None) -> str | None:
     """The story's link: its own URL when the tree carries one, else ``base_url#<id>``."""
-    # schema 1.1 adds Article.url; until then a tree has none (the one place that reads it)
-    own = _absolute(getattr(article, "url", None))
+    own = _absolute(article.url)
     if own:
         return own
     base = _absolute(base_url)
@@ -263,6 +265,7 @@ def _item(article: Article, base_url: str | None, related: tuple[str, ...], page
             else "About the author" if len(bios) == 1 else "About the authors"
         ),
         url=story_url(article, base_url),
+        original=_absolute(article.url),
         related=related,
         pages=pages,
     )

@@ -329,6 +329,8 @@ def item_md(item: Item, level: int, *, comment: bool, kicker: bool = True) -> st
     byline = " · ".join(t for t in (item.byline, item.dateline) if t)
     if byline:
         parts.append(_label("byline", _html(byline)))
+    if item.original:
+        parts.append(f"<{item.original}>")
     if item.image is not None:
         parts.append(figure_md(item.image))
     body = blocks_md(item.body, shift=level - 1)
