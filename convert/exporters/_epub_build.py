@@ -115,6 +115,9 @@ class _Page(epub.EpubHtml):
         return self._xhtml
 
 
+_IMAGES = (".jpg", ".jpeg", ".png")
+
+
 class _Zip(zipfile.ZipFile):
     """A zip whose entries all get one fixed time and fixed attributes."""
 
@@ -127,7 +130,9 @@ class _Zip(zipfile.ZipFile):
     def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None, compresslevel: Any = None) -> None:
         if isinstance(zinfo_or_arcname, str):
             info = zipfile.ZipInfo(zinfo_or_arcname, self._date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED if compress_type is None else compress_type
+            if compress_type is None:  # an image is compressed already: deflating it again saves nothing
+                compress_type = zipfile.ZIP_STORED if info.filename.endswith(_IMAGES) else zipfile.ZIP_DEFLATED
+            info.compress_type = compress_type
             info.create_system = 3
             info.external_attr = 0o100644 << 16
             zinfo_or_arcname = info
