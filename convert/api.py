@@ -409,6 +409,7 @@ def export(
     source_date: datetime.datetime | None = None,
     inputs: Iterable[str | os.PathLike[str]] = (),
     captures: str = "latest",
+    collection: bool = False,
 ) -> bytes | None:
     """Write one document, or several as one collection, in ``format`` (``epub``, ``json``...).
 
@@ -429,6 +430,9 @@ def export(
     A collection keeps one capture of each page (documents whose main story has the same
     canonical URL): the latest (``captures="latest"``), the earliest (``"earliest"``) or
     every one (``"all"``); see :func:`convert.collection.distinct_captures`.
+
+    ``collection=True`` shows even one document as a collection (a volume of a split
+    archive: its cover, masthead and contents), in the formats that show stories.
     """
     from .collection import distinct_captures, iter_distinct_captures
 
@@ -446,6 +450,8 @@ def export(
     exporter = registry.exporter(format)
     settings = resolve_options(exporter.options, options, owner=exporter.name)
     settings.setdefault("source_date", source_date)
+    if collection:
+        settings.setdefault("collection", True)
     docs = _documents(documents, exporter.streaming)
     if isinstance(docs, tuple):
         docs = distinct_captures(docs, captures)

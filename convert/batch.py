@@ -104,6 +104,8 @@ class ConvertJob:
     #: of several captures of one page in a collection, keep the ``latest``, the
     #: ``earliest`` or ``all`` (see convert.collection.distinct_captures)
     captures: str = "latest"
+    #: split the collection into volumes by ``section``, ``month`` or both (convert.volumes)
+    split: tuple[str, ...] = ()
 
 
 @dataclass
@@ -490,6 +492,11 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
         raise OptionError(f"--max-size must be at least 0, got {job.max_size}")
     if job.inputs.count(STDIO) > 1:
         raise OptionError("standard input ('-') can be read only once")
+    if job.split:
+        from .volumes import parse_split
+
+        job.split = parse_split(job.split)
+        job.collection = True
     _check_shared(job)
     with read_limit(job.max_size if job.max_size is not None else DEFAULT_MAX_SIZE):
         options = _resolved_options(job, registry, formats)
@@ -510,11 +517,12 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
     streamed = frozenset(s for s in sources if streaming_reader(job, registry, s) is not None)
     batch = found.expanded or len(sources) + len(found.failures) > 1 or bool(streamed)
 
-    many_outputs = len(formats) > 1 or (batch and not job.collection) or directory_target
+    many_outputs = len(formats) > 1 or (batch and not job.collection) or directory_target or bool(job.split)
     directory: Path | None = None
     if many_outputs:
         if not job.output or job.output == STDIO:
-            raise OptionError("several outputs need -o DIRECTORY")
+            raise OptionError("--split writes a file per volume: it needs -o DIRECTORY" if job.split
+                              else "several outputs need -o DIRECTORY")
         directory = Path(job.output)
         if os.path.exists(directory) and not os.path.isdir(directory):
             from .textio import kind_of
@@ -745,7 +753,10 @@ def _run_collection(run: _Run, plan: dict[str, Any], sources: list[str], directo
     summary = reporter.summary
     targets = [(fmt, _target(directory, COLLECTION_STEM, registry, fmt, job.output)) for fmt in run.formats]
     protected: set[tuple[int, int]] = set()
-    targets = _plan(run, targets, inputs, protected)
+    if job.split:
+        targets = [(fmt, "") for fmt in run.formats]  # each volume's, planned when it is known
+    else:
+        targets = _plan(run, targets, inputs, protected)
     if not targets:
         summary.skipped += len(sources)
         return
@@ -834,6 +845,11 @@ def _run_collection(run: _Run, plan: dict[str, Any], sources: list[str], directo
     written = 0
     try:
         with read_limit(settings.limit):
+            if job.split:
+                assert directory is not None
+                with run.page_phase(batch):
+                    _write_volumes(run, settings, documents(), directory, inputs, sources_paths, newest)
+                return
             if len(targets) == 1 and streaming[0]:
                 fmt, target = targets[0]
                 reporter.phase(f"writing {fmt}")
@@ -863,3 +879,42 @@ def _run_collection(run: _Run, plan: dict[str, Any], sources: list[str], directo
         summary.converted += parsed[0]
     else:
         summary.failed += parsed[0]
+
+
+def _write_volumes(run: _Run, settings: _Settings, pages: Iterable[Document], directory: Path,
+                   inputs: set[tuple[int, int]], sources: list[str], newest: Any) -> None:
+    """The collection split into volumes (convert.volumes): the pages set aside by volume as
+    they are read, then each volume written in every format, one volume at a time."""
+    from .api import export
+    from .volumes import spool
+
+    job, registry, reporter = run.job, run.registry, run.reporter
+    summary = reporter.summary
+    held = spool(pages, job.split, pack)
+    try:
+        for name, volume, documents in held.volumes():
+            targets = _plan(run, [(fmt, _target(directory, name, registry, fmt, job.output)) for fmt in run.formats],
+                            inputs, set())
+            if not targets:
+                summary.skipped += len(documents)
+                continue
+            reporter.phase(f"writing {name}")
+            written = 0
+            for fmt, target in targets:
+                options = dict(settings.options[fmt])
+                if "title" in options and not options["title"]:
+                    options["title"] = volume.title
+                try:
+                    export(documents, fmt, target, options=options, force=job.force, registry=registry,
+                           inputs=sources, source_date=newest, captures=job.captures, collection=True)
+                    written += 1
+                except ConvertError as error:
+                    reporter.error(Failure.of(error))
+            if written == len(targets):
+                summary.converted += len(documents)
+            else:
+                summary.failed += len(documents)
+            if run.stop():
+                return
+    finally:
+        held.close()
