@@ -884,37 +884,84 @@ def _run_collection(run: _Run, plan: dict[str, Any], sources: list[str], directo
 def _write_volumes(run: _Run, settings: _Settings, pages: Iterable[Document], directory: Path,
                    inputs: set[tuple[int, int]], sources: list[str], newest: Any) -> None:
     """The collection split into volumes (convert.volumes): the pages set aside by volume as
-    they are read, then each volume written in every format, one volume at a time."""
-    from .api import export
+    they are read, then the volumes written on the pool's workers (and here), each worker
+    reading its volume's pages back from the spool's file."""
     from .volumes import spool
 
     job, registry, reporter = run.job, run.registry, run.reporter
     summary = reporter.summary
     held = spool(pages, job.split, pack)
     try:
-        for name, volume, documents in held.volumes():
+        calls: list[tuple[Any, ...]] = []
+        for name, volume, records in held.groups():
+            protected: set[tuple[int, int]] = set()
             targets = _plan(run, [(fmt, _target(directory, name, registry, fmt, job.output)) for fmt in run.formats],
-                            inputs, set())
+                            inputs, protected)
             if not targets:
-                summary.skipped += len(documents)
+                summary.skipped += len(records)
                 continue
-            reporter.phase(f"writing {name}")
-            written = 0
-            for fmt, target in targets:
-                options = dict(settings.options[fmt])
-                if "title" in options and not options["title"]:
-                    options["title"] = volume.title
-                try:
-                    export(documents, fmt, target, options=options, force=job.force, registry=registry,
-                           inputs=sources, source_date=newest, captures=job.captures, collection=True)
-                    written += 1
-                except ConvertError as error:
-                    reporter.error(Failure.of(error))
-            if written == len(targets):
-                summary.converted += len(documents)
+            options = {fmt: dict(settings.options[fmt]) for fmt, _ in targets}
+            for fmt_options in options.values():
+                if "title" in fmt_options and not fmt_options["title"]:
+                    fmt_options["title"] = volume.title
+            task = _VolumeTask(name, held.path, records, options, frozenset(protected), newest, job.captures)
+            calls.append((settings, task, tuple(targets)))
+        if run.stop():
+            return
+        reporter.phase("writing volumes")
+        # a remote cluster cannot read this machine's spool file: its volumes are written here
+        remote = job.executor == "dask" and bool(job.scheduler)
+        parallel = run.pool if len(calls) > 1 and not remote else None
+        for call, outcome in results(parallel, _work(run, _volume_task), calls, ordered=False, stop=run.stop,
+                                     signals=run.signals, events=reporter):
+            for failure in outcome.failures:
+                reporter.error(failure)
+            if outcome.failures:
+                summary.failed += len(call[1].records)
             else:
-                summary.failed += len(documents)
-            if run.stop():
-                return
+                summary.converted += len(call[1].records)
     finally:
         held.close()
+
+
+@dataclass(frozen=True)
+class _VolumeTask:
+    """One volume to write (picklable): where its pages are in the spool's file, and each
+    format's options. Named by its output name in a worker's failure."""
+
+    name: str
+    spool: str
+    records: tuple[tuple[int, int], ...]
+    options: dict[str, dict[str, Any]]
+    protected: frozenset[tuple[int, int]]
+    newest: Any
+    captures: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _volume_task(settings: _Settings, volume: _VolumeTask, targets: tuple[tuple[str, str], ...]) -> Outcome:
+    return in_task(lambda: _write_volume(settings, volume, targets))
+
+
+def _write_volume(settings: _Settings, volume: _VolumeTask, targets: tuple[tuple[str, str], ...]) -> Outcome:
+    from .api import export
+    from .volumes import load
+
+    outcome = Outcome()
+    registry = _registry_for(settings)
+    documents = load(volume.spool, volume.records)
+    for fmt, target in targets:
+        try:
+            data = export(documents, fmt, options=volume.options[fmt], registry=registry, source_date=volume.newest,
+                          captures=volume.captures, collection=True)
+            assert data is not None
+            save(target, data, force=settings.force, sync=settings.sync_each, inputs=volume.protected)
+        except ConvertError as error:
+            if error.path is None:
+                error.path = target
+            outcome.failures.append(Failure.of(error))
+        except Exception as error:
+            outcome.failures.append(Failure.of(error))
+    return outcome

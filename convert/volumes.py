@@ -19,7 +19,9 @@ June 2021``).
 
 Memory is bounded by the largest volume, not the archive: pages are set aside in a
 temporary file, packed, as they are read (no group is known to be complete until every input
-has been read), then the volumes are written one at a time, each read back alone.
+has been read); then each volume is written by a worker process (or this one), which reads
+back that volume's pages alone from the file (:func:`load`): the volumes are written on every
+core, as the pages were read.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from .errors import OptionError
 from .present import PUBLICATION, story_day
 from .tree import Article, Document
 
-__all__ = ["SPLIT_KEYS", "UNDATED", "UNSECTIONED", "Volume", "parse_split", "spool", "volume_of"]
+__all__ = ["SPLIT_KEYS", "UNDATED", "UNSECTIONED", "Spool", "Volume", "load", "parse_split", "spool", "volume_of"]
 
 #: what a collection can be split by
 SPLIT_KEYS = ("section", "month")
@@ -114,12 +116,16 @@ class _Group:
 
 
 class Spool:
-    """Pages set aside by volume in a temporary file, read back one volume at a time."""
+    """Pages set aside by volume in a temporary file, read back one volume at a time.
+
+    The file has a name (:attr:`path`), so that worker processes can read their volume's
+    pages from it (:func:`load`); it is removed when the spool is closed."""
 
     def __init__(self, keys: tuple[str, ...], pack: Callable[[Document], bytes]) -> None:
         self.keys = keys
         self._pack = pack
-        self._file = tempfile.TemporaryFile(prefix="protocol-convert-volumes-")
+        self._file = tempfile.NamedTemporaryFile(prefix="protocol-convert-volumes-")
+        self.path: str = self._file.name
         self._groups: dict[tuple[str | None, ...], _Group] = {}
         self._names: set[str] = set()
 
@@ -138,18 +144,29 @@ class Spool:
         group.records.append((self._file.tell(), len(data)))
         self._file.write(data)
 
+    def groups(self) -> list[tuple[str, Volume, tuple[tuple[int, int], ...]]]:
+        """Each volume's name, group and records (where its pages are in :attr:`path`, in
+        input order), by name; the file is flushed, ready for :func:`load`."""
+        self._file.flush()
+        return [(g.name, g.volume, tuple(g.records)) for g in sorted(self._groups.values(), key=lambda g: g.name)]
+
     def volumes(self) -> Iterator[tuple[str, Volume, list[Document]]]:
         """Each volume's name, group and pages (in input order), by name."""
-        for group in sorted(self._groups.values(), key=lambda g: g.name):
-            pages = []
-            for offset, length in group.records:
-                self._file.seek(offset)
-                pages.append(pickle.loads(self._file.read(length)))
-            self._file.seek(0, 2)
-            yield group.name, group.volume, pages
+        for name, volume, records in self.groups():
+            yield name, volume, load(self.path, records)
 
     def close(self) -> None:
         self._file.close()
+
+
+def load(path: str, records: Sequence[tuple[int, int]]) -> list[Document]:
+    """The pages of one volume, read back from a spool's file (in any process)."""
+    pages = []
+    with open(path, "rb") as file:
+        for offset, length in records:
+            file.seek(offset)
+            pages.append(pickle.loads(file.read(length)))
+    return pages
 
 
 def spool(documents: Iterable[Document], keys: tuple[str, ...], pack: Callable[[Document], bytes]) -> Spool:

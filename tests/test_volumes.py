@@ -115,6 +115,22 @@ def test_volumes_are_reproducible_and_inputs_untouched(pages, tmp_path):
     assert digests(pages) == before
 
 
+def test_volumes_written_by_workers_are_the_bytes_written_here(pages, tmp_path, monkeypatch):
+    import tempfile
+
+    spools = tmp_path / "tmp"
+    spools.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spools))
+    for jobs in ("1", "2"):
+        result = run(str(pages), "--split", "section,month", "-t", "epub,json", "-j", jobs,
+                     "-o", str(tmp_path / f"j{jobs}"))
+        assert result.exit_code == 0, result.output
+        assert "converted 7, skipped 0, failed 0" in result.output
+    assert digests(tmp_path / "j1") == digests(tmp_path / "j2")
+    assert len(digests(tmp_path / "j2")) == 2 * len(BY_SECTION_MONTH)
+    assert list(spools.iterdir()) == []  # the pages set aside are removed with the run
+
+
 def test_the_title_option_wins_over_the_volume_title(pages, tmp_path):
     out = tmp_path / "out"
     assert run(str(pages), "--split", "month", "-t", "epub", "--title", "My archive", "-o", str(out)).exit_code == 0
