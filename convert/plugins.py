@@ -316,8 +316,8 @@ class Registry:
         if owners:
             raise DuplicateFormatError(
                 f"{kind} {name!r} is registered by more than one plugin: "
-                + " and ".join(repr(o) for o in owners)
-                + " (disable one with --disable-plugin)"
+                + " and ".join(repr(o) for o in owners),
+                remedy="disabled",
             )
 
     def exporter(self, name: str) -> Exporter:

@@ -45,17 +45,29 @@ NAMED_PAGES = 5
 
 @dataclass(frozen=True)
 class Failure:
-    """One problem with one input or output, reported in one line."""
+    """One problem with one input or output, reported in one line.
+
+    ``kind`` is the error's class name (``OutputExistsError``), ``remedy`` its
+    :attr:`~convert.errors.ConvertError.remedy`, and ``traceback`` the error's traceback,
+    its causes included (``--debug`` shows it: the error itself stays in the worker).
+    """
 
     message: str
     exit_code: int = 1
+    kind: str = "ConvertError"
+    remedy: str | None = None
+    traceback: str | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, error: BaseException) -> Failure:
+        import traceback
+
+        trace = "".join(traceback.format_exception(error)) if error.__traceback__ is not None else None
         if isinstance(error, ConvertError):
-            return cls(str(error), error.exit_code)
+            return cls(str(error), error.exit_code, type(error).__name__, error.remedy, trace)
         detail = str(error).splitlines()[0] if str(error) else ""
-        return cls(f"internal error: {type(error).__name__}: {detail}".rstrip(": "), EXIT_INTERNAL)
+        return cls(f"internal error: {type(error).__name__}: {detail}".rstrip(": "), EXIT_INTERNAL,
+                   type(error).__name__, None, trace)
 
 
 @dataclass

@@ -210,7 +210,7 @@ def test_the_help_lists_the_commands_and_keeps_the_layout_of_its_text():
     assert convert.stdout.startswith("Usage: protocol-convert [convert] INPUT... [options]\n")
     assert "\n  one input, one format      -o FILE, or -o - for stdout (the default for\n" in convert.stdout
     assert "\n  -t, --to FORMAT[,FORMAT...]     Output formats" in convert.stdout
-    assert "\n  -O, --option FORMAT.NAME=VALUE  Set an exporter option" in convert.stdout
+    assert "\n  -O, --option FORMAT.NAME=VALUE  Set an output format's option" in convert.stdout
     assert "\n  --progress / --no-progress      Show a progress bar" in convert.stdout and EPILOG in convert.stdout
     assert run(str(SEED), "--help").stdout == convert.stdout  # the short form's help is convert's
     for name in COMMANDS:

@@ -118,7 +118,7 @@ def test_the_streaming_reader_example_works():
     errors, skips = [], []
     documents = list(convert.parse_all(data, registry=registry, on_error=errors.append, on_skip=skips.append))
     assert [d.source.name for d in documents] == ["p0", "p1"]  # chosen by its sniff: bytes have no name
-    assert [str(e).split(":")[0] for e in errors] == ["<stdin>"] and "line 2" in str(errors[0])
+    assert [str(e).split(":")[0] for e in errors] == ["<bytes>"] and "line 2" in str(errors[0])
     assert [s.kind for s in skips] == ["blank line"]
 
 

@@ -198,7 +198,7 @@ def test_one_clear_error_per_bad_record_and_the_good_ones_converted(hostile):
     assert liar.startswith(f"hostile.warc.gz: record at byte {at['liar']} (https://www.protocol.com/liar)")
     assert "declared length (99999)" in liar
     assert huge == (f"hostile.warc.gz: record at byte {at['huge']} (https://www.protocol.com/huge): "
-                    "its page is over the 52,428,800-byte limit (raise it with --max-size)")
+                    "its page is over the 52,428,800-byte limit")
     assert all("\n" not in e and "Traceback" not in e for e in errors)
     latin = documents[2].main
     assert latin.title == "Why the caf\u00e9 tax failed"
