@@ -279,6 +279,8 @@ class _Settings:
     #: report the document's warnings (``--verbose``); refuse a page that has some (``--strict``)
     verbose: bool = False
     strict: bool = False
+    #: warnings end with the command line's advice (``--encoding``); not in the library's results
+    advice: bool = True
 
     @property
     def limit(self) -> int:
@@ -330,7 +332,7 @@ def _read(settings: _Settings, source: str, registry: Registry,
             raise
     from .cli import with_advice
 
-    found = [with_advice(f"{where}: {note.message}", note.remedy) for note in notes]
+    found = [with_advice(f"{where}: {note.message}", note.remedy if settings.advice else None) for note in notes]
     if settings.verbose:
         found.extend(f"{where}: {warning}" for warning in document.warnings)
     return document, found
@@ -355,6 +357,7 @@ def _convert(settings: _Settings, source: str, targets: tuple[tuple[str, str], .
         for fmt, target in targets:
             try:
                 _export_file(registry, document, fmt, target, settings, source)
+                outcome.written.append(target)
             except Exception as error:
                 outcome.failures.append(Failure.of(error))
     return outcome

@@ -161,13 +161,14 @@ def _uninstall(ctx: Context, options: argparse.Namespace) -> int:
     before = _by_name(_installed_plugins())
     distributions: list[str] = []
     for name in options.names:
-        plugin = before.get(name)
-        distribution = plugin["distribution"] if plugin and plugin["distribution"] else name
+        distribution, how = _distribution_of(name, before)
         if _canonical(distribution) == CORE_DISTRIBUTION:
             raise OptionError(
                 f"{name!r} is protocol-convert itself, not a plugin: uninstall it with pip "
                 f"({sys.executable} -m pip uninstall {CORE_DISTRIBUTION})"
             )
+        if how:
+            warn(f"protocol-convert: {name!r} is {how}")
         if distribution not in distributions:
             distributions.append(distribution)
     if not options.yes and not _confirm(f"Uninstall {', '.join(distributions)}?"):
@@ -181,6 +182,45 @@ def _uninstall(ctx: Context, options: argparse.Namespace) -> int:
         say(line)
     _forget_registry(ctx)
     return 0
+
+
+def _distribution_of(name: str, plugins: dict[str, dict[str, Any]]) -> tuple[str, str | None]:
+    """The distribution that ``uninstall NAME`` removes, and how ``name`` led to it when it
+    is not the distribution's own name: a plugin's name, else a format's (when one plugin
+    provides it), else an installed distribution. Anything else is a clear error: pip would
+    only say it skipped it."""
+    if any(p["distribution"] and _canonical(p["distribution"]) == _canonical(name) for p in plugins.values()):
+        return name, None
+    plugin = plugins.get(name)
+    if plugin is not None and plugin["distribution"]:
+        if _canonical(plugin["distribution"]) == _canonical(name):
+            return plugin["distribution"], None
+        return plugin["distribution"], f"the plugin of {plugin['distribution']}"
+    owners = sorted({p["name"] for p in plugins.values() if name in p["exporters"] or name in p["readers"]})
+    if len(owners) > 1:
+        listed = " and ".join(f"{o} ({plugins[o]['distribution'] or 'no distribution'})" for o in owners)
+        raise OptionError(f"{name!r} is a format of several plugins, {listed}: name the plugin to uninstall")
+    if owners:
+        owner = plugins[owners[0]]
+        if not owner["distribution"]:
+            raise PluginError(f"{name!r} is a format of the plugin {owner['name']!r}, which no installed "
+                              "distribution provides: nothing to uninstall")
+        return owner["distribution"], f"a format of the plugin {owner['name']} ({owner['distribution']})"
+    if _canonical(name) == CORE_DISTRIBUTION or _installed_distribution(name):
+        return name, None
+    known = ", ".join(sorted(plugins)) or "none"
+    raise PluginError(f"no plugin, format or installed distribution is called {name!r} (plugins: {known})")
+
+
+def _installed_distribution(name: str) -> bool:
+    """Whether a distribution called ``name`` is installed where pip will look."""
+    from importlib import metadata
+
+    try:
+        metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 #: the commands, for ``convert.cli`` to run
@@ -203,11 +243,11 @@ environment.
         "uninstall",
         usage="protocol-convert uninstall NAME... [-y]",
         description="""\
-Uninstall plugins: by distribution name, or by the plugin name `plugins`
-shows.
+Uninstall plugins: by distribution name, by the plugin name `plugins`
+shows, or by the name of a format a plugin provides.
 
   protocol-convert uninstall protocol-convert-jsonfeed
-  protocol-convert uninstall jsonfeed      the plugin's name works too""",
+  protocol-convert uninstall jsonfeed      the plugin's name (or format's) too""",
         arguments=_uninstall_arguments,
         run=_uninstall,
     ),

@@ -416,6 +416,28 @@ def test_uninstall_by_plugin_or_distribution_name_and_never_the_core(fake_pip):
     assert len(calls) == 1
 
 
+def test_uninstall_resolves_a_format_name_to_its_plugin_or_fails_clearly(fake_pip, monkeypatch):
+    calls, states, _ = fake_pip
+    plaintext = _plugin("plaintext", "pc-plaintext", "1.0", ["txt"])
+    reader = _plugin("text_reader", "pc-text-reader", "1.0", [], ["txt", "text"])
+    states.extend([[*CORE, plaintext], CORE])
+    result = run_cli(["uninstall", "txt", "-y"])  # the format txt: its plugin's distribution
+    assert result.exit_code == 0, result.output
+    assert calls == [["uninstall", "-y", "pc-plaintext"]]
+    assert "'txt' is a format of the plugin plaintext (pc-plaintext)" in result.stderr
+    states[:] = [[*CORE, plaintext, reader]]
+    both = run_cli(["uninstall", "txt", "-y"])
+    assert both.exit_code == 2 and ("'txt' is a format of several plugins, plaintext (pc-plaintext) and "
+                                    "text_reader (pc-text-reader): name the plugin to uninstall") in both.stderr
+    monkeypatch.setattr(cli_plugins, "_installed_distribution", lambda name: name == "some-dist")
+    unknown = run_cli(["uninstall", "nothing-like-it", "-y"])
+    assert unknown.exit_code == 5
+    assert "no plugin, format or installed distribution is called 'nothing-like-it'" in unknown.stderr
+    assert len(calls) == 1  # pip was not run for either
+    states[:] = [[*CORE, plaintext], [*CORE, plaintext]]
+    assert run_cli(["uninstall", "some-dist", "-y"]).exit_code == 0 and calls[-1] == ["uninstall", "-y", "some-dist"]
+
+
 def test_uninstall_asks_first_unless_y(fake_pip):
     calls, states, _ = fake_pip
     states.extend([[*CORE, _plugin("txt", "pc-txt")], [*CORE, _plugin("txt", "pc-txt")]])
