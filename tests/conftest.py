@@ -45,3 +45,20 @@ def seed_document(registry):
 def fixture_pages() -> list[Path]:
     """Every fixture page that has an expected tree beside it."""
     return sorted(p for p in FIXTURES.glob("*.txt") if p.with_suffix(".json").exists())
+
+
+def without_repeated_ads(stories):
+    """The stories a reader is shown: a sponsor's blurb printed twice (the same sponsor, the
+    same words) once, as the presentation layer promises (written here independently of it)."""
+    from convert.tree import block_text
+
+    seen = set()
+    kept = []
+    for story in stories:
+        if story.role == "sponsored":
+            key = (tuple(a.name for a in story.authors), tuple(block_text(b) for b in story.body))
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(story)
+    return kept

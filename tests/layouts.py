@@ -72,6 +72,10 @@ LONG_ALTS = ["A woman in a green coat holds her phone above a card reader at a c
              "the vendor counts change into a tin box.",
              "Two engineers in hard hats walk past a row of cooling towers at a data center that is still "
              "under construction outside the city."]
+#: alt texts that describe at length but, like every alt, stop without a full stop
+LONG_PHRASE_ALTS = ["Two engineers in hard hats walking past a row of cooling towers at a data center that is "
+                    "still under construction",
+                    "A woman in a green coat holding her phone above a card reader at a crowded market stall"]
 SENTENCES = ["The company said the change would take effect at the start of next quarter and would apply to "
              "every customer in the United States.",
              "Three former employees described a rush to ship the product before a rival could announce its "
@@ -148,6 +152,8 @@ class Story:
     headings: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     date: str | None = None
+    #: the body's figures, as (alt, caption, credit)
+    figures: list[tuple[str | None, str | None, str | None]] = field(default_factory=list)
 
     def fields(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
@@ -320,7 +326,7 @@ def _image_block(b: _Builder, story: Story, *, dek: bool) -> None:
         story.dek = b.dek()
         b.add(story.dek)
     if kind in ("alt-caption", "alt", "two-lines-no-dek"):
-        story.alt = b.pick(ALTS)
+        story.alt = b.pick(ALTS + LONG_PHRASE_ALTS)
         b.add(story.alt)
     if kind == "copy-caption":
         story.alt = story.title
@@ -466,8 +472,10 @@ def _article_body(b: _Builder, story: Story) -> None:
                 items.insert(1, f"    • {b.pick(ALTS)}")  # nested under the first item
             b.add("These are the changes customers will see:", *items)
         elif feature == "figure":
-            lines, _credit = b.credit()
-            b.add(b.pick(ALTS), b.pick(CAPTIONS), *lines)
+            lines, credit = b.credit()
+            alt, caption = b.pick(ALTS + LONG_PHRASE_ALTS), b.pick(CAPTIONS)
+            b.add(alt, caption, *lines)
+            story.figures.append((alt, caption, credit))
     b.add(b.paragraph())
 
 
@@ -567,7 +575,7 @@ def _bulletins(b: _Builder, main: Story) -> Page:
 
 def read_fields(document: Any) -> list[dict[str, Any]]:
     """The same fields, as the reader gave them (sponsor ads inside a body are left out)."""
-    from convert.tree import Heading, Paragraph, inline_text
+    from convert.tree import Figure, Heading, Paragraph, inline_text
 
     stories = []
     for article in document.articles:
@@ -587,5 +595,6 @@ def read_fields(document: Any) -> list[dict[str, Any]]:
             "headings": [inline_text(b.content) for b in article.body if isinstance(b, Heading)],
             "authors": [a.name for a in article.authors],
             "date": article.date,
+            "figures": [(b.image.alt, b.image.caption, b.image.credit) for b in article.body if isinstance(b, Figure)],
         })
     return stories

@@ -19,7 +19,7 @@ from pathlib import Path
 import docx
 import pytest
 import validators
-from conftest import FIXTURES, ROOT, require_tool, which
+from conftest import FIXTURES, ROOT, require_tool, which, without_repeated_ads
 
 import convert
 from convert.collection import build_collection
@@ -383,7 +383,8 @@ def one_page_order(doc: Document) -> list[Article]:
     for a in doc.articles:
         if a.id not in kept or (a.role == "main" and kept[a.id].role != "main"):
             kept[a.id] = a
-    return [a for a in kept.values() if a.role == "main"] + [a for a in kept.values() if a.role != "main"]
+    return without_repeated_ads([a for a in kept.values() if a.role == "main"]
+                                + [a for a in kept.values() if a.role != "main"])
 
 
 def expected(documents, title: str | None = None, toc: bool = True) -> list[tuple[str, str]]:
@@ -415,7 +416,7 @@ def expected(documents, title: str | None = None, toc: bool = True) -> list[tupl
         if toc:
             head.append(("toc 1", name))
         stories.append(("Heading 1", name))
-        for a in section.articles:
+        for a in without_repeated_ads(section.articles):
             if toc:
                 head.append(("toc 2", list_label_of(a)))
             stories += walk_story(a, 2, kicker=False)

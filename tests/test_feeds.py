@@ -19,7 +19,7 @@ from xml.etree import ElementTree as ET
 import feedparser
 import pytest
 import validators
-from conftest import ROOT, SEED, fixture_pages
+from conftest import ROOT, SEED, fixture_pages, without_repeated_ads
 
 import convert
 from convert import jsonform
@@ -595,7 +595,8 @@ def expected_items(documents, include_sponsored=False) -> list[Article]:
             key = canonical(by_id[i].section)
             groups.setdefault(key.casefold() if key else None, []).append(i)
         ordered = [i for key, ids in groups.items() if key is not None for i in ids] + groups.get(None, [])
-    return [by_id[i] for i in ordered if by_id[i].role != "sponsored" or include_sponsored]
+    shown = without_repeated_ads([by_id[i] for i in ordered])
+    return [a for a in shown if a.role != "sponsored" or include_sponsored]
 
 
 def label(story: Article) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import pytest
+from conftest import fixture_pages
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from layouts import Choices, compose, read_fields
@@ -79,21 +81,22 @@ MODAL = ("enterpriseenterpriseauthorJane DoeNoneThe week's biggest enterprise st
          "Your information will be used in accordance with our Privacy Policy\n\n")
 
 
-def test_the_seed_saved_other_ways_gives_the_same_stories():
-    """The real page with the subscribe modal saved above it, with single newlines, with CRLF:
-    the same stories, field for field (only the chrome grows by the modal's lines)."""
-    from conftest import SEED
-
-    text = SEED.read_text(encoding="utf-8")
-    plain = parse_page(text, name="seed.txt", sha256="0" * 64)
-    variants = {
-        "modal": MODAL + text,
-        "single newlines": re.sub(r"\n+", "\n", text),
-        "crlf": text.replace("\n", "\r\n"),
-        "tagline first": "What matters in tech, in your inbox every morning.\n\n" + text,
+@pytest.mark.parametrize("page", fixture_pages(), ids=lambda p: p.stem)
+def test_every_fixture_saved_other_ways_gives_the_same_stories(page):
+    """Each fixture page (the real seed among them) with the subscribe modal saved above it,
+    with single newlines, with CRLF, with the site tagline first: the same stories, field for
+    field (only the chrome grows by the lines added)."""
+    text = page.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    plain = parse_page(text, name=page.name, sha256="0" * 64)
+    tagline = "What matters in tech, in your inbox every morning.\n\n"
+    variants = {  # how: (the page saved so, the lines it adds)
+        "modal": (MODAL + text, MODAL),
+        "single newlines": (re.sub(r"\n+", "\n", text), ""),
+        "crlf": (text.replace("\n", "\r\n"), ""),
+        "tagline first": (tagline + text, tagline),
     }
-    for how, variant in variants.items():
-        document = parse_page(variant, name="seed.txt", sha256="0" * 64)
+    for how, (variant, added) in variants.items():
+        document = parse_page(variant, name=page.name, sha256="0" * 64)
         assert document.articles == plain.articles, how
-        extra = [line for line in document.chrome if line not in plain.chrome]
-        assert len(document.chrome) == len(plain.chrome) + len(extra), how
+        lines = [line.strip() for line in added.split("\n") if line.strip()]
+        assert Counter(document.chrome) == Counter(plain.chrome) + Counter(lines), how

@@ -233,7 +233,11 @@ def test_the_input_files_time_reaches_the_outputs(tmp_path, monkeypatch):
 def test_every_fixture_page_is_shown_by_the_rules(path):
     document = convert.parse(path)
     view = present([document])
-    assert len({i.id for i in view.items}) == len(view.items) == len({a.id for a in document.articles})
+    assert len({i.id for i in view.items}) == len(view.items)
+    # every story is an item, but a sponsor's blurb the page prints twice is shown once
+    assert {i.id for i in view.items} <= {a.id for a in document.articles}
+    shown = {a.id for a in document.articles if a.role != "sponsored"}
+    assert shown <= {i.id for i in view.items}
     for item in view.items:
         assert item.label.strip() and item.list_label.strip()
         if item.title:
@@ -254,3 +258,12 @@ def test_importing_the_view_loads_nothing_heavy():
             f"print(json.dumps([m for m in {heavy!r} if m in sys.modules]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == []
+
+
+def test_a_sponsor_blurb_printed_twice_is_one_item():
+    """A newsletter repeats its sponsor's ad at the top and the foot: one item, not two."""
+    document = convert.parse(FIXTURES / "newsletter_2021.txt")
+    ads = [a for a in document.articles if a.role == "sponsored"]
+    assert len(ads) == 2 and ads[0].body == ads[1].body  # the page prints it twice
+    view = present([document])
+    assert [i.role for i in view.items].count("sponsored") == 1

@@ -9,7 +9,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from ..collection import Collection, build_collection, section_key
 from ..text import xml_text
-from ..tree import Article, Block, Document, Heading, Image, Paragraph, Role, inline_text
+from ..tree import Article, Block, Document, Heading, Image, Paragraph, Role, block_text, inline_text
 from ._text import (
     EXCERPT,
     EXCERPT_NOTE,
@@ -273,10 +273,25 @@ def _item(article: Article, base_url: str | None, related: tuple[str, ...], page
 
 def _ordered(documents: Sequence[Document], collection: Collection, several: bool) -> list[Article]:
     if several:
-        return list(collection.articles)
+        return _without_repeated_ads(list(collection.articles))
     seen = list(dict.fromkeys(a.id for a in documents[0].articles)) if documents else []
     kept = [collection.by_id[i] for i in seen]
-    return [a for a in kept if a.role == "main"] + [a for a in kept if a.role != "main"]
+    return _without_repeated_ads([a for a in kept if a.role == "main"] + [a for a in kept if a.role != "main"])
+
+
+def _without_repeated_ads(articles: list[Article]) -> list[Article]:
+    """A sponsor's blurb printed twice (a newsletter repeats its ad at the top and the foot)
+    is shown once: the same sponsor and the same words make one item."""
+    seen: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    kept = []
+    for article in articles:
+        if article.role == "sponsored":
+            key = (tuple(a.name for a in article.authors), tuple(block_text(b) for b in article.body))
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(article)
+    return kept
 
 
 def present(documents: Sequence[Document], options: Mapping[str, object] | None = None) -> View:
@@ -321,7 +336,8 @@ def present(documents: Sequence[Document], options: Mapping[str, object] | None 
     )
     by_id = {i.id: i for i in items}
     sections = tuple(
-        Section(section.name, tuple(by_id[a.id] for a in section.articles)) for section in collection.sections
+        Section(section.name, tuple(by_id[a.id] for a in section.articles if a.id in by_id))
+        for section in collection.sections
     )
     if not several:  # one page reads in page order; its sections are those of that order
         grouped: dict[str | None, list[Item]] = {}

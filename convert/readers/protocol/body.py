@@ -40,6 +40,7 @@ from .classify import (
     IN_BODY_LABELS,
     NAME,
     ROUNDUP_LABELS,
+    SENTENCE_END,
     SIGNOFF,
     headline_shape,
     is_claim_and_twist,
@@ -205,8 +206,8 @@ class _BodyReader:
             if credit is None:
                 continue
             before = [line.text for line in self.lines[index : index + size]]
-            if size == 2 and (is_sentence(before[0]) or not is_sentence(before[1])):
-                continue  # two lines before a credit are a short alt, then a caption sentence
+            if size == 2 and (SENTENCE_END.search(before[0]) or not is_sentence(before[1])):
+                continue  # two lines before a credit are an alt (a phrase), then a caption sentence
             if size == 1 and words(before[0]) > 40:
                 continue
             self.blocks.append(Figure(image_from(before, credit[0])))

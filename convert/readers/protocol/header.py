@@ -19,7 +19,8 @@ Layouts (``[x]`` optional, ``/`` a new line):
 8. **Article with image**: ``[label] / headline / [dek] / [alt] / [caption] / credit``. Of
    the lines between headline and credit: one line is the dek if it is a sentence, the alt
    if a phrase; two are dek + alt or caption, or alt + caption when the first is a phrase
-   (no dek); three are dek, alt, caption. An exact copy of the headline is the alt.
+   (no dek); three are dek, alt, caption. An exact copy of the headline is the alt. A
+   sentence (dek, caption) ends with a stop; an alt text, however long, does not.
 9. **Headline copy as alt, no credit**: ``[label] / headline / [dek] / headline copy /
    [caption]``, or ``headline / copy / dek``.
 10. **No image**: ``[label] / headline / [dek]`` (a label of ≤ 3 words stands over a headline
@@ -43,6 +44,7 @@ from .classify import (
     GREETING,
     IN_BODY_LABELS,
     NAME,
+    SENTENCE_END,
     SIGNOFF,
     headline_shape,
     is_claim_and_twist,
@@ -142,12 +144,13 @@ def find_credit(lines: list[Line], start: int, limit: int) -> int | None:
 
 def image_from(before: list[str], credit: str | None) -> Image:
     """Alt and caption from the lines before a credit: two lines are alt then caption; one
-    line is the alt if it is a short phrase, the caption if it is a sentence."""
+    line is the caption if it ends as a sentence does, else the alt (an alt text is a phrase
+    without a final stop, however long it runs)."""
     alt = caption = None
     if len(before) >= 2:
         alt, caption = before[-2], before[-1]
     elif len(before) == 1:
-        if is_sentence(before[0]) and words(before[0]) > 3:
+        if _stops(before[0]) and words(before[0]) > 3:
             caption = before[0]
         else:
             alt = before[0]
@@ -174,6 +177,11 @@ def _section(label: str) -> str:
     if label.startswith("Protocol |"):
         return label.split("|", 1)[1].strip()
     return label
+
+
+def _stops(line: str) -> bool:
+    """Ends as a sentence does (a dek, a caption), not as a phrase (an alt text)."""
+    return bool(SENTENCE_END.search(line))
 
 
 def _dek_like(line: str) -> bool:
@@ -338,14 +346,14 @@ def _image_slots(title: str, rest: list[str]) -> tuple[str | None, str | None, s
         return None, None, None
     if len(rest) == 1:
         line = rest[0]
-        if same_text(line, title) or not _dek_like(line):
+        if same_text(line, title) or not _dek_like(line) or not _stops(line):
             return None, line, None
         return line, None, None
     if len(rest) == 2:
         one, two = rest
-        if same_text(one, title) or not _dek_like(one):
+        if same_text(one, title) or not _dek_like(one) or not _stops(one):
             return None, one, two  # two lines and no dek: alt, then caption
-        if same_text(two, title) or not is_sentence(two) or words(two) <= 3:
+        if same_text(two, title) or not _stops(two) or words(two) <= 3:
             return one, two, None
         return one, None, two
     return rest[-3], rest[-2], rest[-1]
