@@ -3,8 +3,8 @@
 Only this module turns :class:`~convert.errors.ConvertError` into messages and exit codes
 (see ``docs/errors.md``). It is built on :mod:`argparse`, and heavy modules are imported
 inside the commands, so ``--help`` stays fast: a command's parser is built only when that
-command runs, and ``install``/``uninstall`` (in :mod:`convert.cli_plugins`) are imported only
-when used.
+command runs, and ``install``/``uninstall``/``new-plugin`` (in :mod:`convert.cli_plugins`) are
+imported only when used.
 
 :func:`main` runs the command line on a list of arguments and returns the exit status, so
 tests call it directly (see :func:`convert.testing.run_cli`); :func:`run` is the console
@@ -35,9 +35,10 @@ COMMANDS = {
     "plugins": "List the installed plugins, what each registers, and load errors.",
     "install": "Install plugins into protocol-convert's own environment (pip).",
     "uninstall": "Uninstall plugins, by distribution name or plugin name.",
+    "new-plugin": "Start a plugin: a package that passes its own tests.",
 }
-#: the commands that live in cli_plugins (they run pip), imported on first use
-LAZY_COMMANDS = frozenset({"install", "uninstall"})
+#: the commands that live in cli_plugins (plugin authors' tools), imported on first use
+LAZY_COMMANDS = frozenset({"install", "uninstall", "new-plugin"})
 #: options accepted before the command that take a value: their value is not the command
 VALUE_OPTIONS = frozenset({"-p", "--disable-plugin"})
 
@@ -535,7 +536,7 @@ PLUGINS = Command(
 
 
 def command(name: str) -> Command:
-    """The command called ``name``; ``install`` and ``uninstall`` are imported here, on use."""
+    """The command called ``name``; the plugin authors' commands are imported here, on use."""
     if name in LAZY_COMMANDS:
         from . import cli_plugins
 
@@ -545,7 +546,8 @@ def command(name: str) -> Command:
 
 def top_parser() -> Parser:
     """The parser of the options given before a command, and of the top-level ``--help``."""
-    commands = "\n".join(f"  {name:<9}  {summary}" for name, summary in COMMANDS.items())
+    width = max(map(len, COMMANDS))
+    commands = "\n".join(f"  {name:<{width}}  {summary}" for name, summary in COMMANDS.items())
     parser = Parser(
         None,
         usage=f"{PROG} [options] COMMAND [ARGS]...\n"

@@ -1,4 +1,5 @@
-"""``protocol-convert install`` and ``uninstall``: pip, run inside the tool's own environment.
+"""``protocol-convert install`` and ``uninstall``: pip, run inside the tool's own environment;
+``new-plugin``: a plugin package to start from (:mod:`convert.scaffold`).
 
 Users never need to know where protocol-convert lives (a pipx venv, a system Python, a
 project venv): ``install`` runs ``python -m pip install`` with the interpreter that runs the
@@ -223,6 +224,26 @@ def _installed_distribution(name: str) -> bool:
     return True
 
 
+def _new_plugin_arguments(parser: Parser) -> None:
+    parser.add_argument("names", nargs="*", metavar="NAME", help=argparse.SUPPRESS)
+    add = parser.options.add_argument
+    add("--reader", action="store_true", help="A reader of .NAME files (an exporter by default).")
+    add("-d", "--directory", default=".", metavar="DIR",
+        help="Write protocol-convert-NAME/ into DIR (default: here).")
+
+
+def _new_plugin(ctx: Context, options: argparse.Namespace) -> int:
+    from .scaffold import new_plugin
+
+    if len(options.names) != 1:
+        raise UsageError("name one plugin: protocol-convert new-plugin NAME [--reader]", "new-plugin")
+    (name,) = options.names
+    folder = new_plugin(name, options.directory, reader=options.reader)
+    say(f"wrote {folder}: the {'reader' if options.reader else 'exporter'} of the format {name!r}")
+    say(f"  cd {folder} && protocol-convert install -e . && pip install -e '.[test]' && python -m pytest")
+    return 0
+
+
 #: the commands, for ``convert.cli`` to run
 COMMANDS = {
     "install": Command(
@@ -250,6 +271,20 @@ shows, or by the name of a format a plugin provides.
   protocol-convert uninstall jsonfeed      the plugin's name (or format's) too""",
         arguments=_uninstall_arguments,
         run=_uninstall,
+    ),
+    "new-plugin": Command(
+        "new-plugin",
+        usage="protocol-convert new-plugin NAME [--reader] [-d DIR]",
+        description="""\
+Write protocol-convert-NAME/, a plugin package to start from: an exporter
+of the format NAME (or with --reader, a reader of .NAME files), its entry
+point, tests that run the conformance kit on it, and a README. Its tests
+pass at once; nothing existing is overwritten.
+
+  protocol-convert new-plugin txt
+  protocol-convert new-plugin news --reader""",
+        arguments=_new_plugin_arguments,
+        run=_new_plugin,
     ),
 }
 

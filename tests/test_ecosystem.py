@@ -316,6 +316,19 @@ def test_the_tutorial_plugin_installs_editable_from_its_folder(venv, tmp_path):
     assert tests.returncode == 0 and "1 passed" in tests.stdout, tests.stdout + tests.stderr
 
 
+def test_a_plugin_made_by_new_plugin_installs_and_passes_its_tests(venv, tmp_path):
+    """`protocol-convert new-plugin`, then `install -e .` and its tests, as its README says."""
+    folder = venv.root / "src" / "protocol-convert-plain"
+    venv.cli("new-plugin", "plain", "-d", folder.parent)
+    done = venv.cli("install", "-e", ".", cwd=folder)
+    assert "installed plugin plain (protocol-convert-plain 0.1.0)" in done.stdout
+    assert "output formats: plain" in done.stdout
+    out = venv.cli("convert", SEED, "-t", "plain", "-o", "-", "-O", "plain.rule=~").stdout
+    assert "Judge Zia Faruqui" in out and "~~~~" in out
+    tests = venv.run(venv.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=folder, check=False)
+    assert tests.returncode == 0 and "4 passed" in tests.stdout, tests.stdout + tests.stderr
+
+
 def test_uninstall_removes_the_format(venv):
     done = venv.cli("uninstall", "jsonfeed", "broken", "-y")  # plugin names map to their distributions
     assert "removed plugin jsonfeed (formats: jsonfeed)" in done.stdout

@@ -364,3 +364,9 @@ def test_from_the_command_line(tmp_path):
     piped = run_cli(["convert", "-", "-t", "json", "-o", "-"], input=(PAGES / "garden_notes.html").read_bytes())
     assert piped.exit_code == 0, piped.output
     assert json.loads(piped.stdout)["document"]["articles"][0]["title"] == "How I prune tomatoes"
+
+
+def test_the_reader_passes_the_conformance_kit():
+    from convert.testing import check_reader
+
+    check_reader("html", sorted(PAGES.glob("*.html")), registry=REGISTRY)

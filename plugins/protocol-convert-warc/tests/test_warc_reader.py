@@ -238,3 +238,10 @@ def test_an_empty_or_foreign_input_is_a_clear_error(tmp_path):
         list(convert.parse_all(path, registry=REGISTRY))
     documents, errors, _ = read(b"this is not a WARC at all\r\n", name="text.warc")
     assert documents == [] and errors == ["text.warc: record at byte 0: cannot be read (no WARC record starts here)"]
+
+
+def test_the_reader_passes_the_conformance_kit():
+    from convert.testing import check_reader
+
+    check_reader("warc", [("crawl.warc.gz", crawl()[0].bytes), ("crawl.warc", crawl(gzip=False)[0].bytes)],
+                 registry=REGISTRY)
