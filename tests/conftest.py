@@ -79,7 +79,9 @@ def mypy_strict(tmp_path_factory):
         # an editable install is an import hook mypy cannot follow: it finds convert by MYPYPATH
         env = {**os.environ, "MYPYPATH": os.pathsep.join([str(ROOT), *map(str, path)])}
         return subprocess.run(
+            # dask and distributed ship no types: a user's strict check lets calls into them be
             [sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", "--no-error-summary",
+             "--untyped-calls-exclude=dask", "--untyped-calls-exclude=distributed",
              "--cache-dir", str(cache), *map(str, paths)],
             cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=300,
         )

@@ -66,7 +66,7 @@ def test_there_are_hookspecs_to_document():
 def test_every_hook_is_documented_with_its_exact_signature(name):
     text = section(HOOKS_PAGE, name)
     expected = signature_text(name, hookspec_functions()[name])
-    code_lines = [line.strip() for block in re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    code_lines = [line.strip() for block in re.findall(r"```(?:python|text)\n(.*?)```", text, re.DOTALL)
                   for line in block.splitlines()]
     assert expected in code_lines, f"the signature under '## {name}' should read: {expected}"
     for part in ("**Arguments**", "**Returns**", "**Example**", "@hookimpl", f"def {name}("):
@@ -139,7 +139,8 @@ def tutorial_files(page: str = TUTORIAL) -> dict[str, str]:
 
 
 def test_the_tutorial_names_its_files():
-    assert set(tutorial_files()) == {"pyproject.toml", "protocol_convert_txt.py", "tests/test_txt.py"}
+    assert set(tutorial_files()) == {"pyproject.toml", "protocol_convert_txt.py", "tests/test_txt.py",
+                                     "tests/test_each_check.py", "tests/test_cli.py"}
     assert "protocol-convert install -e ." in TUTORIAL
 
 

@@ -313,7 +313,10 @@ def test_the_tutorial_plugin_installs_editable_from_its_folder(venv, tmp_path):
     venv.cli("convert", SEED, "-t", "txt", "-o", out, "-O", "txt.rule=-")
     assert out.read_text(encoding="utf-8").strip()
     tests = venv.run(venv.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=folder, check=False)
-    assert tests.returncode == 0 and "1 passed" in tests.stdout, tests.stdout + tests.stderr
+    # its test_txt.py, test_cli.py and one test_each_check.py case per check of the kit
+    from convert.testing import CHECKS
+
+    assert tests.returncode == 0 and f"{len(CHECKS) + 2} passed" in tests.stdout, tests.stdout + tests.stderr
 
 
 def test_a_plugin_made_by_new_plugin_installs_and_passes_its_tests(venv, tmp_path):
