@@ -238,10 +238,24 @@ def _new_plugin(ctx: Context, options: argparse.Namespace) -> int:
     if len(options.names) != 1:
         raise UsageError("name one plugin: protocol-convert new-plugin NAME [--reader]", "new-plugin")
     (name,) = options.names
+    _refuse_a_taken_name(ctx, name, reader=options.reader)
     folder = new_plugin(name, options.directory, reader=options.reader)
     say(f"wrote {folder}: the {'reader' if options.reader else 'exporter'} of the format {name!r}")
     say(f"  cd {folder} && protocol-convert install -e . && pip install -e '.[test]' && python -m pytest")
     return 0
+
+
+def _refuse_a_taken_name(ctx: Context, name: str, *, reader: bool) -> None:
+    """A format or plugin of that name is installed: the new one would conflict with it
+    (two plugins registering one format make it unusable), so it is refused at the start."""
+    registry = ctx.registry
+    kind, formats = ("input", registry.readers) if reader else ("output", registry.exporters)
+    if name in formats:
+        owner = registry.plugin_of("reader" if reader else "exporter", name)
+        raise OptionError(f"{name!r} is already an {kind} format (of the plugin {owner}): "
+                          "a plugin registering it too would make it unusable; choose another name")
+    if name in registry.plugins:
+        raise OptionError(f"{name!r} is already the name of an installed plugin: choose another name")
 
 
 #: the commands, for ``convert.cli`` to run
@@ -279,7 +293,8 @@ shows, or by the name of a format a plugin provides.
 Write protocol-convert-NAME/, a plugin package to start from: an exporter
 of the format NAME (or with --reader, a reader of .NAME files), its entry
 point, tests that run the conformance kit on it, and a README. Its tests
-pass at once; nothing existing is overwritten.
+pass at once; nothing existing is overwritten, and NAME may not be a format
+or plugin already installed.
 
   protocol-convert new-plugin txt
   protocol-convert new-plugin news --reader""",

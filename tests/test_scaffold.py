@@ -75,3 +75,16 @@ def test_a_bad_name_or_an_existing_folder_is_refused_and_nothing_is_overwritten(
     assert run_cli(["new-plugin", "Txt", "-d", str(tmp_path)]).exit_code == 2
     none = run_cli(["new-plugin"])
     assert none.exit_code == 2 and "name one plugin" in none.stderr
+
+
+def test_the_name_of_an_installed_format_or_plugin_is_refused(tmp_path):
+    """A second plugin registering ``json`` would make ``json`` unusable for everyone."""
+    for args, message in ((["json"], "'json' is already an output format (of the plugin json)"),
+                          (["protocol", "--reader"], "'protocol' is already an input format (of the plugin protocol)"),
+                          (["feeds", "--reader"], "'feeds' is already the name of an installed plugin")):
+        done = run_cli(["new-plugin", *args, "-d", str(tmp_path)])
+        assert done.exit_code == 2 and message in done.stderr, done.output
+    assert list(tmp_path.iterdir()) == []
+    assert run_cli(["new-plugin", "json", "--reader", "-d", str(tmp_path)]).exit_code == 2  # the json reader too
+    assert run_cli(["new-plugin", "rss", "--reader", "-d", str(tmp_path)]).exit_code == 0  # no rss reader
+
