@@ -271,8 +271,8 @@ def _item(article: Article, base_url: str | None, related: tuple[str, ...], page
     )
 
 
-def _ordered(documents: Sequence[Document], collection: Collection) -> list[Article]:
-    if len(documents) > 1:
+def _ordered(documents: Sequence[Document], collection: Collection, several: bool) -> list[Article]:
+    if several:
         return _without_repeated_ads(list(collection.articles))
     seen = list(dict.fromkeys(a.id for a in documents[0].articles)) if documents else []
     kept = [collection.by_id[i] for i in seen]
@@ -298,15 +298,18 @@ def present(documents: Sequence[Document], options: Mapping[str, object] | None 
     """The view of ``documents`` (one page, or several as a collection).
 
     ``options`` are an exporter's: ``title`` (the output's title), ``base_url`` (for
-    links), ``date`` and the ``source_date`` setting (for :func:`output_date`); others are
-    ignored.
+    links), ``date`` and the ``source_date`` setting (for :func:`output_date`), and the
+    ``collection`` setting (:func:`convert.export` sets it: true for a list of documents,
+    even of one; without it, several documents are a collection); others are ignored.
     """
     documents = tuple(documents)
     options = options or {}
     base_url = options.get("base_url")
     base_url = base_url if isinstance(base_url, str) else None
+    asked = options.get("collection")
+    several = len(documents) > 1 or asked is True
     collection = build_collection(documents)
-    articles = _ordered(documents, collection)
+    articles = _ordered(documents, collection, several)
     order = {a.id: n for n, a in enumerate(articles)}
     # every story of a section shows the section's one name (its first spelling)
     names = {section_key(s.name): s.name for s in collection.sections}
@@ -336,7 +339,7 @@ def present(documents: Sequence[Document], options: Mapping[str, object] | None 
         Section(section.name, tuple(by_id[a.id] for a in section.articles if a.id in by_id))
         for section in collection.sections
     )
-    if len(documents) <= 1:  # one page reads in page order; its sections are those of that order
+    if not several:  # one page reads in page order; its sections are those of that order
         grouped: dict[str | None, list[Item]] = {}
         for item in items:
             grouped.setdefault(item.section, []).append(item)
@@ -347,16 +350,16 @@ def present(documents: Sequence[Document], options: Mapping[str, object] | None 
     title = one_line(options.get("title") if isinstance(options.get("title"), str) else None)
     if not title:
         lead = next((i for i in items if i.role == "main"), None)
-        if len(documents) == 1 and lead is not None and lead.title:
+        if not several and lead is not None and lead.title:
             title = lead.title
-        elif len(documents) > 1 and days:
+        elif several and days:
             title = f"{PUBLICATION}: {date_range(days)}"
         else:
             title = PUBLICATION
     return View(
         documents=documents,
         title=title,
-        collection=len(documents) > 1,
+        collection=several,
         items=items,
         sections=sections,
         writers=writers,
