@@ -11,6 +11,7 @@ from ..collection import Collection, build_collection, section_key
 from ..text import xml_text
 from ..tree import Article, Block, Document, Heading, Image, Paragraph, Role, block_text, inline_text
 from ._text import (
+    COLLECTED_STORIES,
     EXCERPT,
     EXCERPT_NOTE,
     ITEM_ID_PREFIX,
@@ -160,6 +161,17 @@ class View:
     @property
     def date_range(self) -> str | None:
         return date_range(self.days)
+
+    @property
+    def heading(self) -> str:
+        """The title as the EPUB's cover and masthead show it, under the publication's
+        name: without a ``Protocol:`` prefix, and ``Collected stories`` for a collection
+        with no title but the publication's (never "Protocol" twice)."""
+        if not self.collection:
+            return self.title
+        if self.title == PUBLICATION:
+            return COLLECTED_STORIES
+        return self.title.removeprefix(f"{PUBLICATION}: ")
 
     def get(self, item_id: str) -> Item:
         return next(i for i in self.items if i.id == item_id)
