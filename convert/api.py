@@ -14,11 +14,12 @@ import datetime
 import io
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence, Sized
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, overload
 
-from .errors import ControlFlow, ConvertError, ExportError, InputError, OutputError, ReaderError
-from .formats import SNIFF_BYTES, Reader, Skipped, resolve_options
+from .errors import ControlFlow, ConvertError, ExportError, IncompletePageError, InputError, OutputError, ReaderError
+from .formats import SNIFF_BYTES, Reader, Skipped, resolve_options, split_options
 from .plugins import Registry, default_registry
 from .textio import DEFAULT_MAX_SIZE, atomic_output, file_identity, open_input, read_head, read_input, read_stream
 from .tree import Document
@@ -66,6 +67,7 @@ def parse(
     encoding: str | None = None,
     options: Mapping[str, Any] | None = None,
     max_size: int | None = DEFAULT_MAX_SIZE,
+    strict: bool = False,
     registry: Registry | None = None,
 ) -> Document:
     """Read a page into a :class:`~convert.tree.Document`.
@@ -77,16 +79,25 @@ def parse(
     as the source name (the path's file name by default). ``encoding`` overrides the
     detection of the text encoding. No more than ``max_size`` bytes are read (None: no
     limit; for an input a streaming reader reads, a web archive, it bounds each page).
-    Raises :class:`~convert.errors.InputError` for input that cannot be read, and for an
-    input that holds several documents (a web archive of several pages: read it with
-    :func:`parse_all`); :class:`~convert.errors.ReaderError` when the reader fails.
+    ``options`` are the reader's declared options, in the one shape every function takes
+    (see :func:`convert.formats.options_for`).
+
+    Every error names the path as it was given (``Document.source.path`` holds it too).
+    Raises :class:`~convert.errors.InputError` for input that cannot be read (a missing file
+    is an :class:`~convert.errors.InputNotFoundError`, also a ``FileNotFoundError``), and for
+    an input that holds several documents (a web archive of several pages: read it with
+    :func:`parse_all`); :class:`~convert.errors.ReaderError` when the reader fails. With
+    ``strict``, a page the reader could not make out (``Document.warnings``: no headline, no
+    body...) is an :class:`~convert.errors.IncompletePageError` instead of a document.
     """
     _check("reader", reader, (str, type(None)), "a reader name (str) or None")
     _check("name", name, (str, type(None)), "a str or None")
     _check("encoding", encoding, (str, type(None)), "an encoding name (str) or None")
+    _check("strict", strict, bool, "True or False")
     _check_max_size(max_size)
     _check_common(options, registry)
     registry = _registry(registry)
+    path: str | None = None
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         if not isinstance(path, str):
@@ -95,44 +106,53 @@ def parse(
         chosen = _choose(registry, reader, name, lambda: read_head(path))
         if chosen.streaming:
             return _only(parse_all(path, reader=chosen.name, name=name, encoding=encoding, options=options,
-                                   max_size=max_size, registry=registry), name)
+                                   max_size=max_size, strict=strict, registry=registry), path)
         data = read_input(path, max_size=max_size)
+        where = path
     elif isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
+        where = name or "<bytes>"
         if max_size is not None and len(data) > max_size:
             from .errors import InputTooLargeError
 
-            raise InputTooLargeError(f"is {len(data):,} bytes, over the {max_size:,}-byte limit "
-                                     "(raise it with --max-size)", path=name or "<bytes>")
+            raise InputTooLargeError(f"is {len(data):,} bytes, over the {max_size:,}-byte limit", path=where)
     elif callable(getattr(source, "read", None)):
         if isinstance(source, io.TextIOBase):
             raise TypeError("source must be a binary stream (open the file with 'rb'), not a text stream")
+        where = _stream_where(source, name)
         if name is None:
             name = _source_name(source)
-        data = read_stream(source, name=name or "<stream>", max_size=max_size)
+        data = read_stream(source, name=where, max_size=max_size)
     else:
         raise TypeError(f"source must be a path, bytes or a binary stream, not {type(source).__name__}")
-    if not isinstance(source, (str, os.PathLike)):
+    if path is None:
         chosen = _choose(registry, reader, name, lambda: data[:SNIFF_BYTES])
         if chosen.streaming:
             return _only(parse_all(data, reader=chosen.name, name=name, encoding=encoding, options=options,
-                                   max_size=max_size, registry=registry), name)
-    return call_reader(chosen, data, name, _settings(chosen, options, encoding, max_size), registry)
+                                   max_size=max_size, strict=strict, registry=registry), where)
+    settings = _settings(chosen, options, encoding, max_size, registry.readers)
+    return call_reader(chosen, data, name, settings, registry, where=where, path=path, strict=strict)
 
 
 def call_reader(chosen: Reader, data: bytes, name: str | None, settings: Mapping[str, Any],
-                registry: Registry) -> Document:
+                registry: Registry, *, where: str | None = None, path: str | None = None,
+                strict: bool = False) -> Document:
     """``chosen.read(data, name, settings)``, with whatever the plugin does wrong made its
     failure: anything raised but a :class:`ConvertError` (``SystemExit`` included), or a
     result that is not a :class:`Document`, is a :class:`ReaderError` naming the input, the
-    reader and its plugin."""
-    where = name or "<stdin>"
+    reader and its plugin.
+
+    ``where`` is the input as the caller named it (its path as given): errors name it,
+    also those the reader raised naming the file name it was shown. ``path``, when the
+    input is a file, is recorded as the document's ``source.path``. ``strict`` makes a
+    document with warnings an :class:`~convert.errors.IncompletePageError`.
+    """
+    where = where or name or "<stdin>"
     plugin = registry.plugin_of("reader", chosen.name) or "?"
     try:
         document = chosen.read(data, name, settings)
     except ConvertError as error:
-        if error.path is None:
-            error.path = where
+        _name_input(error, name, where)
         raise
     except PASS_THROUGH:
         raise
@@ -145,6 +165,22 @@ def call_reader(chosen: Reader, data: bytes, name: str | None, settings: Mapping
             f"{chosen.name} reader (plugin {plugin!r}) returned {type(document).__name__}, not a Document",
             path=where,
         )
+    return _finished(document, where, path, strict)
+
+
+def _name_input(error: ConvertError, name: str | None, where: str) -> None:
+    """Make ``error`` name the input as the caller gave it: a reader only knows its file name."""
+    if error.path is None or (error.path == name and name != where):
+        error.path = where
+
+
+def _finished(document: Document, where: str, path: str | None, strict: bool) -> Document:
+    """The document as the caller gets it: its ``source.path`` set; refused if ``strict``
+    and the reader could not make the page out."""
+    if strict and document.warnings:
+        raise IncompletePageError("; ".join(document.warnings), path=where)
+    if path is not None and document.source.path != path:
+        document = replace(document, source=replace(document.source, path=path))
     return document
 
 
@@ -258,6 +294,7 @@ def parse_all(
     encoding: str | None = None,
     options: Mapping[str, Any] | None = None,
     max_size: int | None = DEFAULT_MAX_SIZE,
+    strict: bool = False,
     registry: Registry | None = None,
     on_error: Callable[[InputError], None] | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
@@ -268,7 +305,8 @@ def parse_all(
 
     The arguments are :func:`parse`'s. A part of the input that cannot be read raises its
     :class:`~convert.errors.InputError`, ending the iteration, unless ``on_error`` is given:
-    it is then called with the error and the reading goes on. ``on_skip`` is called with a
+    it is then called with the error and the reading goes on (with ``strict``, a page the
+    reader could not make out is such a part). ``on_skip`` is called with a
     :class:`~convert.formats.Skipped` for each part the reader passed over on purpose (an
     archive's request and redirect records...).
 
@@ -277,6 +315,7 @@ def parse_all(
     _check("reader", reader, (str, type(None)), "a reader name (str) or None")
     _check("name", name, (str, type(None)), "a str or None")
     _check("encoding", encoding, (str, type(None)), "an encoding name (str) or None")
+    _check("strict", strict, bool, "True or False")
     _check_max_size(max_size)
     _check_common(options, registry)
     if isinstance(source, (str, os.PathLike)):
@@ -289,29 +328,49 @@ def parse_all(
             raise TypeError(f"source must be a path, bytes or a binary stream, not {type(source).__name__}")
         if isinstance(source, io.TextIOBase):
             raise TypeError("source must be a binary stream (open the file with 'rb'), not a text stream")
-    return _parse_all(source, reader, name, encoding, options, max_size, _registry(registry), on_error, on_skip)
+    reading = _Reading(_registry(registry), encoding, options, max_size, strict, on_error, on_skip)
+    return _parse_all(source, reader, name, reading)
 
 
-def _parse_all(source: Source, reader: str | None, name: str | None, encoding: str | None,
-               options: Mapping[str, Any] | None, max_size: int | None, registry: Registry,
-               on_error: Callable[[InputError], None] | None,
-               on_skip: Callable[[Skipped], None] | None) -> Iterator[Document]:
+class _Reading:
+    """What :func:`parse_all` passes along: how to read, and where to hand what goes wrong."""
+
+    __slots__ = ("encoding", "max_size", "on_error", "on_skip", "options", "registry", "strict")
+
+    def __init__(self, registry: Registry, encoding: str | None, options: Mapping[str, Any] | None,
+                 max_size: int | None, strict: bool, on_error: Callable[[InputError], None] | None,
+                 on_skip: Callable[[Skipped], None] | None) -> None:
+        self.registry = registry
+        self.encoding = encoding
+        self.options = options
+        self.max_size = max_size
+        self.strict = strict
+        self.on_error = on_error
+        self.on_skip = on_skip
+
+    def parse(self, source: Source, reader: str, name: str | None) -> Document:
+        return parse(source, reader=reader, name=name, encoding=self.encoding, options=self.options,
+                     max_size=self.max_size, strict=self.strict, registry=self.registry)
+
+
+def _parse_all(source: Source, reader: str | None, name: str | None, reading: _Reading) -> Iterator[Document]:
+    registry = reading.registry
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         name = name if name is not None else os.path.basename(path)
         chosen = _choose(registry, reader, name, lambda: read_head(path))
         if not chosen.streaming:
-            yield parse(path, reader=chosen.name, name=name, encoding=encoding, options=options,
-                        max_size=max_size, registry=registry)
+            yield reading.parse(path, chosen.name, name)
             return
         with open_input(path) as stream:
-            yield from _streamed(registry, chosen, stream, name, _settings(chosen, options, encoding, max_size),
-                                 on_error, on_skip)
+            yield from _streamed(chosen, stream, name, path, path, reading)
         return
     if isinstance(source, bytes):
         stream: BinaryIO = io.BytesIO(source)
+        where = name or "<bytes>"
     else:
         stream = source
+        where = _stream_where(source, name)
         if name is None:
             name = _source_name(source)
     peek = getattr(stream, "peek", None)
@@ -323,11 +382,9 @@ def _parse_all(source: Source, reader: str | None, name: str | None, encoding: s
         stream = io.BytesIO(data)
         chosen = _choose(registry, reader, name, lambda: data[:SNIFF_BYTES])
     if not chosen.streaming:
-        yield parse(stream, reader=chosen.name, name=name, encoding=encoding, options=options,
-                    max_size=max_size, registry=registry)
+        yield reading.parse(stream, chosen.name, name)
         return
-    yield from _streamed(registry, chosen, stream, name, _settings(chosen, options, encoding, max_size),
-                         on_error, on_skip)
+    yield from _streamed(chosen, stream, name, where, None, reading)
 
 
 def _choose(registry: Registry, reader: str | None, name: str | None, head: Callable[[], bytes]) -> Reader:
@@ -339,8 +396,9 @@ def _choose(registry: Registry, reader: str | None, name: str | None, head: Call
 
 
 def _settings(chosen: Reader, options: Mapping[str, Any] | None, encoding: str | None,
-              max_size: int | None) -> dict[str, Any]:
-    settings = resolve_options(chosen.options, options, owner=chosen.name)
+              max_size: int | None, readers: Collection[str] = ()) -> dict[str, Any]:
+    given = split_options(options, [chosen], others=readers)[chosen.name]
+    settings = resolve_options(chosen.options, given, owner=chosen.name)
     # Every reader also gets these two, declared or not: decoding is common to all text.
     settings["encoding"] = encoding
     settings["max_size"] = max_size
@@ -353,32 +411,45 @@ def _source_name(stream: Any) -> str | None:
     return os.path.basename(raw_name) if isinstance(raw_name, str) else None
 
 
-def _streamed(registry: Registry, chosen: Reader, stream: BinaryIO, name: str | None, settings: dict[str, Any],
-              on_error: Callable[[InputError], None] | None,
-              on_skip: Callable[[Skipped], None] | None) -> Iterator[Document]:
+def _stream_where(stream: Any, name: str | None) -> str:
+    """How errors name a stream: the name given, else its own (a file's path as opened)."""
+    if name is not None:
+        return name
+    own = getattr(stream, "name", None)
+    return own if isinstance(own, str) else "<stream>"
+
+
+def _streamed(chosen: Reader, stream: BinaryIO, name: str | None, where: str, path: str | None,
+              reading: _Reading) -> Iterator[Document]:
     """A streaming reader's documents; its errors and skips handed on as asked, and whatever
     else it does wrong made its failure (as :func:`call_reader` does)."""
-    where = name or "<stdin>"
+    registry = reading.registry
+    settings = _settings(chosen, reading.options, reading.encoding, reading.max_size, registry.readers)
     plugin = registry.plugin_of("reader", chosen.name) or "?"
+
+    def failed(error: InputError) -> None:
+        _name_input(error, name, where)
+        if reading.on_error is None:
+            raise error
+        reading.on_error(error)
+
     try:
         for item in chosen.read(stream, name, settings):  # type: ignore[arg-type, union-attr]
             if isinstance(item, Document):
-                yield item
+                try:
+                    yield _finished(item, where, path, reading.strict)
+                except IncompletePageError as incomplete:
+                    failed(incomplete)
             elif isinstance(item, Skipped):
-                if on_skip is not None:
-                    on_skip(item)
+                if reading.on_skip is not None:
+                    reading.on_skip(item)
             elif isinstance(item, InputError):
-                if item.path is None:
-                    item.path = where
-                if on_error is None:
-                    raise item
-                on_error(item)
+                failed(item)
             else:
                 raise ReaderError(f"{chosen.name} reader (plugin {plugin!r}) yielded {type(item).__name__}, "
                                   "not a Document, an InputError or a Skipped", path=where)
     except ConvertError as error:
-        if error.path is None:
-            error.path = where
+        _name_input(error, name, where)
         raise
     except PASS_THROUGH:
         raise
@@ -386,16 +457,45 @@ def _streamed(registry: Registry, chosen: Reader, stream: BinaryIO, name: str | 
         raise ReaderError(f"{chosen.name} reader (plugin {plugin!r}) failed: {_describe(exc)}", path=where) from exc
 
 
-def _only(documents: Iterator[Document], name: str | None) -> Document:
+def _only(documents: Iterator[Document], where: str | None) -> Document:
     """The one document of an input, or an error saying there is none, or more than one."""
     first = next(documents, None)
     if first is None:
-        raise InputError("holds no page that can be read", path=name or "<stdin>")
+        raise InputError("holds no page that can be read", path=where or "<stdin>")
     if next(documents, None) is not None:
         documents.close()  # type: ignore[attr-defined]
-        raise InputError("holds several pages: convert it with --collection, or -o DIRECTORY for one file "
-                         "per page (in Python: convert.parse_all)", path=name or "<stdin>")
+        raise InputError("holds several pages: read them with parse_all", path=where or "<stdin>")
     return first
+
+
+@overload
+def export(
+    documents: Document | Iterable[Document],
+    format: str,
+    destination: None = None,
+    *,
+    options: Mapping[str, Any] | None = None,
+    force: bool = False,
+    registry: Registry | None = None,
+    source_date: datetime.datetime | None = None,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    captures: str = "latest",
+) -> bytes: ...
+
+
+@overload
+def export(
+    documents: Document | Iterable[Document],
+    format: str,
+    destination: Destination,
+    *,
+    options: Mapping[str, Any] | None = None,
+    force: bool = False,
+    registry: Registry | None = None,
+    source_date: datetime.datetime | None = None,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    captures: str = "latest",
+) -> None: ...
 
 
 def export(
@@ -409,15 +509,19 @@ def export(
     source_date: datetime.datetime | None = None,
     inputs: Iterable[str | os.PathLike[str]] = (),
     captures: str = "latest",
-    collection: bool = False,
 ) -> bytes | None:
-    """Write one document, or several as one collection, in ``format`` (``epub``, ``json``...).
+    """Write one document, or a collection, in ``format`` (``epub``, ``json``...).
 
-    With no ``destination`` the bytes are returned. A path is written atomically (a
-    temporary file renamed into place) and an existing file is refused unless ``force``
-    (which replaces only a regular file, and never one of ``inputs``, the files the documents
-    were read from); a binary stream is written to directly. ``options`` are the exporter's
-    declared options (``protocol-convert formats --options`` lists them).
+    ``documents`` is one :class:`~convert.tree.Document` (one page), or an iterable of them
+    (a collection, whatever its length: ``[document]`` is a collection of one, written as
+    one, ``{"documents": [...]}`` in JSON). With no ``destination`` the bytes are returned
+    (typed ``bytes``); a path is written atomically (a temporary file renamed into place)
+    and an existing file is refused unless ``force`` (which replaces only a regular file,
+    and never one of ``inputs``, the files the documents were read from); a binary stream is
+    written to directly (both return ``None``). ``options`` are the exporter's declared
+    options, in the one shape every function takes (``{"language": "en-GB"}``, or qualified,
+    ``{"epub.language": "en-GB"}``: see :func:`convert.formats.split_options`;
+    :func:`convert.list_formats` and ``protocol-convert formats --options`` list them).
 
     A *streaming* exporter (``Exporter(streaming=True)``, such as ``jsonl``) given an
     iterator of documents takes them one at a time as it writes, so no more than one page
@@ -425,14 +529,11 @@ def export(
 
     ``source_date`` is the newest modification time of the input files, the date of last
     resort (:func:`convert.present.output_date`); the exporter finds it in its options as
-    ``source_date``.
+    ``source_date``, and ``collection`` (whether it writes a collection) beside it.
 
     A collection keeps one capture of each page (documents whose main story has the same
     canonical URL): the latest (``captures="latest"``), the earliest (``"earliest"``) or
     every one (``"all"``); see :func:`convert.collection.distinct_captures`.
-
-    ``collection=True`` shows even one document as a collection (a volume of a split
-    archive: its cover, masthead and contents), in the formats that show stories.
     """
     from .collection import distinct_captures, iter_distinct_captures
 
@@ -448,10 +549,10 @@ def export(
             raise OutputError("the destination stream is closed", path=_stream_name(destination))
     registry = _registry(registry)
     exporter = registry.exporter(format)
-    settings = resolve_options(exporter.options, options, owner=exporter.name)
+    given = split_options(options, [exporter])[exporter.name]
+    settings = resolve_options(exporter.options, given, owner=exporter.name)
     settings.setdefault("source_date", source_date)
-    if collection:
-        settings.setdefault("collection", True)
+    settings.setdefault("collection", not isinstance(documents, Document))
     docs = _documents(documents, exporter.streaming)
     if isinstance(docs, tuple):
         docs = distinct_captures(docs, captures)
@@ -501,6 +602,38 @@ def _stream_name(stream: Any) -> str:
     return name if isinstance(name, str) else "<stream>"
 
 
+@overload
+def convert(
+    source: Source | Sequence[Source],
+    format: str,
+    destination: None = None,
+    *,
+    reader: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    reader_options: Mapping[str, Any] | None = None,
+    force: bool = False,
+    strict: bool = False,
+    registry: Registry | None = None,
+    captures: str = "latest",
+) -> bytes: ...
+
+
+@overload
+def convert(
+    source: Source | Sequence[Source],
+    format: str,
+    destination: Destination,
+    *,
+    reader: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    reader_options: Mapping[str, Any] | None = None,
+    force: bool = False,
+    strict: bool = False,
+    registry: Registry | None = None,
+    captures: str = "latest",
+) -> None: ...
+
+
 def convert(
     source: Source | Sequence[Source],
     format: str,
@@ -508,18 +641,25 @@ def convert(
     *,
     reader: str | None = None,
     options: Mapping[str, Any] | None = None,
+    reader_options: Mapping[str, Any] | None = None,
     force: bool = False,
+    strict: bool = False,
     registry: Registry | None = None,
     captures: str = "latest",
 ) -> bytes | None:
-    """Parse one page (or several, into one collection) and export it: :func:`parse_all`
-    then :func:`export` (a web archive's pages make a collection too). A destination that is
-    one of the sources is refused, even with ``force``."""
+    """Parse and export: :func:`parse_all` then :func:`export`. One source of one page makes
+    one page; a list of sources, or a source of several pages (a web archive), a collection.
+    ``options`` are the exporter's, ``reader_options`` the reader's (both in the one shape of
+    :func:`convert.formats.split_options`). A destination that is one of the sources is
+    refused, even with ``force``."""
     registry = _registry(registry)
-    sources = list(source) if isinstance(source, (list, tuple)) else [source]
-    documents = [d for s in sources for d in parse_all(s, reader=reader, registry=registry)]
+    several = isinstance(source, (list, tuple))
+    sources: list[Source] = list(source) if isinstance(source, (list, tuple)) else [source]  # type: ignore[arg-type]
+    documents = [d for s in sources for d in parse_all(s, reader=reader, options=reader_options, strict=strict,
+                                                        registry=registry)]
     paths = [s for s in sources if isinstance(s, (str, os.PathLike))]
-    return export(documents, format, destination, options=options, force=force, registry=registry,
+    pages: Document | list[Document] = documents[0] if len(documents) == 1 and not several else documents
+    return export(pages, format, destination, options=options, force=force, registry=registry,
                   source_date=files_date(paths), inputs=paths, captures=captures)
 
 

@@ -106,6 +106,14 @@ class ConvertJob:
     captures: str = "latest"
     #: split the collection into volumes by ``section``, ``month`` or both (convert.volumes)
     split: tuple[str, ...] = ()
+    #: readers' options (``-R READER.NAME=VALUE``), by reader name
+    reader_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: report what the reader could not find on a page (``Document.warnings``)
+    verbose: bool = False
+    #: a page the reader could not make out (with warnings) is a failed input
+    strict: bool = False
+    #: show each failure's traceback
+    debug: bool = False
 
 
 @dataclass
@@ -152,6 +160,9 @@ def _check_format_options(job: ConvertJob, registry: Registry, formats: list[str
         if name not in formats:
             if name in registry.exporters:
                 raise OptionError(f"options given for {name!r}, which this run does not write")
+            if name in registry.readers:
+                raise OptionError(f"{name!r} is an input format, and -O sets an output format's options: "
+                                  f"set its options with -R {name}.OPTION=VALUE")
             registry.exporter(name)  # unknown format: a clear error
 
 
@@ -193,6 +204,23 @@ def _resolved_options(job: ConvertJob, registry: Registry, formats: list[str]) -
             if option.type is Path and value is not None:
                 check_option_file(value, option=f"{exporter.name}.{option.name}")
     return resolved
+
+
+def _reader_options(job: ConvertJob, registry: Registry) -> tuple[tuple[str, Any], ...]:
+    """The readers' options (``-R``), checked and converted once, before any page is read,
+    in the library's one shape (``("markdown.NAME", value)``) for each input's reader to
+    take its own."""
+    from .formats import resolve_options
+
+    flat: list[tuple[str, Any]] = []
+    for name, given in job.reader_options.items():
+        if name not in registry.readers and name in registry.exporters:
+            raise OptionError(f"{name!r} is an output format, and -R sets an input format's options: "
+                              f"set its options with -O {name}.OPTION=VALUE")
+        reader = registry.reader(name)
+        resolved = resolve_options(reader.options, given, owner=name)
+        flat.extend((f"{name}.{key}", resolved[key]) for key in given)
+    return tuple(flat)
 
 
 def _check_shared(job: ConvertJob) -> None:
@@ -248,6 +276,13 @@ class _Settings:
     sync_each: bool = True
     #: the identities of the inputs that an output path names: never replaced
     protected: frozenset[tuple[int, int]] = frozenset()
+    #: the readers' options, in the library's one shape (``{"markdown.NAME": value}``)
+    reader_options: tuple[tuple[str, Any], ...] = ()
+    #: report the document's warnings (``--verbose``); refuse a page that has some (``--strict``)
+    verbose: bool = False
+    strict: bool = False
+    #: warnings end with the command line's advice (``--encoding``); not in the library's results
+    advice: bool = True
 
     @property
     def limit(self) -> int:
@@ -281,21 +316,28 @@ def _read(settings: _Settings, source: str, registry: Registry,
     from .textio import collect_warnings
 
     where = "<stdin>" if source == STDIO else source
+    options = dict(settings.reader_options)
     with collect_warnings() as notes:
         try:
             if source == STDIO:
                 if data is None:
                     data = _read_stdin(settings)
                 document = parse(data, reader=settings.reader, name=None, encoding=settings.encoding,
-                                 max_size=settings.limit, registry=registry)
+                                 options=options, max_size=settings.limit, strict=settings.strict,
+                                 registry=registry)
             else:
-                document = parse(source, reader=settings.reader, encoding=settings.encoding,
-                                 max_size=settings.limit, registry=registry)
+                document = parse(source, reader=settings.reader, encoding=settings.encoding, options=options,
+                                 max_size=settings.limit, strict=settings.strict, registry=registry)
         except ConvertError as error:
-            if error.path == os.path.basename(source) or error.path is None:
-                error.path = where  # name the input as the user gave it: several may share a name
+            if error.path is None or (source == STDIO and error.path == "<bytes>"):
+                error.path = where  # (the library names every file as it was given)
             raise
-    return document, [f"{where}: {message}" for _name, message in notes]
+    from .cli import with_advice
+
+    found = [with_advice(f"{where}: {note.message}", note.remedy if settings.advice else None) for note in notes]
+    if settings.verbose:
+        found.extend(f"{where}: {warning}" for warning in document.warnings)
+    return document, found
 
 
 def _convert_task(settings: _Settings, source: str, targets: tuple[tuple[str, str], ...]) -> Outcome:
@@ -317,6 +359,7 @@ def _convert(settings: _Settings, source: str, targets: tuple[tuple[str, str], .
         for fmt, target in targets:
             try:
                 _export_file(registry, document, fmt, target, settings, source)
+                outcome.written.append(target)
             except Exception as error:
                 outcome.failures.append(Failure.of(error))
     return outcome
@@ -327,7 +370,7 @@ def _export_file(registry: Registry, document: Document, fmt: str, target: str, 
     from .api import export, files_date
 
     try:
-        data = export([document], fmt, options=settings.options[fmt], registry=registry,
+        data = export(document, fmt, options=settings.options[fmt], registry=registry,
                       source_date=files_date([source] if source != STDIO else []))
     except ConvertError as error:
         if error.path is None:
@@ -369,8 +412,9 @@ def _parse(settings: _Settings, source: str, data: bytes | None) -> Outcome:
 class _Reporter:
     """Error lines, the progress bar (only on a terminal) and the counts."""
 
-    def __init__(self, echo: Callable[[str], None], total: int, show: bool) -> None:
+    def __init__(self, echo: Callable[[str], None], total: int, show: bool, debug: bool = False) -> None:
         self.echo = echo
+        self.debug = debug
         self.summary = Summary()
         self.bar: Any = None
         if show and total > 1:
@@ -384,8 +428,13 @@ class _Reporter:
                                 desc="converting")
 
     def error(self, failure: Failure) -> None:
+        from .cli import with_advice
+
         self.summary.failures.append(failure)
-        self.say(f"protocol-convert: error: {failure.message}")
+        trace = getattr(failure, "traceback", None)  # (a directory that cannot be searched has none)
+        if self.debug and trace:
+            self.say(trace.rstrip("\n"))
+        self.say(f"protocol-convert: error: {with_advice(failure.message, getattr(failure, 'remedy', None))}")
 
     def say(self, message: str) -> None:
         if self.bar is not None:
@@ -495,7 +544,11 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
     if job.split:
         from .volumes import parse_split
 
-        job.split = parse_split(job.split)
+        try:
+            job.split = parse_split(job.split)
+        except OptionError:
+            given = ",".join(job.split) if isinstance(job.split, tuple) else job.split
+            raise OptionError(f"--split expects section, month or section,month, got {given!r}") from None
         job.collection = True
     _check_shared(job)
     with read_limit(job.max_size if job.max_size is not None else DEFAULT_MAX_SIZE):
@@ -538,7 +591,7 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
     STATE["disabled"] = tuple(job.disabled_plugins)
     workers = _workers(job, len([s for s in sources if s != STDIO]))
     use_pool = job.executor == "dask" or (workers > 1 and len(sources) > 1)
-    reporter = _Reporter(echo, len(sources), _show_progress(job) and batch)
+    reporter = _Reporter(echo, len(sources), _show_progress(job) and batch, debug=job.debug)
     run = _Run(job, registry, formats, reporter, Signals(), Ledger(job.force),
                Pool(workers, executor=job.executor, scheduler=job.scheduler) if use_pool else None,
                streamed=streamed)
@@ -549,6 +602,7 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
     plan_settings = dict(
         reader=job.reader, encoding=job.encoding, max_size=job.max_size, force=job.force,
         options=options, disabled=tuple(job.disabled_plugins),
+        reader_options=_reader_options(job, registry), verbose=job.verbose, strict=job.strict,
         # a remote cluster's disks are not flushed by this machine's os.sync
         sync_each=not batch or (job.executor == "dask" and bool(job.scheduler)),
     )
@@ -734,7 +788,7 @@ def _convert_here(run: _Run, settings: _Settings, source: str, targets: tuple[tu
             try:
                 if target == STDIO:
                     assert run.out is not None
-                    write_stdout(run.out, run.registry, fmt, [document], settings.options[fmt],
+                    write_stdout(run.out, run.registry, fmt, document, settings.options[fmt],
                                  files_date([source] if source != STDIO else []))
                 else:
                     _export_file(run.registry, document, fmt, target, settings, source)
@@ -765,12 +819,12 @@ def _run_collection(run: _Run, plan: dict[str, Any], sources: list[str], directo
 
         for _fmt, target in targets:
             if target != STDIO and file_identity(target) in protected:
-                raise OutputError("is an input of this run: refusing to overwrite it, even with --force",
+                raise OutputError("is an input of this run: refusing to overwrite it, even when forced",
                                   path=target)
             if target != STDIO and not job.force and os.path.lexists(target):
                 from .errors import OutputExistsError
 
-                raise OutputExistsError("already exists (use --force to overwrite)", path=target)
+                raise OutputExistsError("already exists", path=target)
     settings = _Settings(**plan, protected=frozenset(protected))
     if not sources:
         return
@@ -955,7 +1009,7 @@ def _write_volume(settings: _Settings, volume: _VolumeTask, targets: tuple[tuple
     for fmt, target in targets:
         try:
             data = export(documents, fmt, options=volume.options[fmt], registry=registry, source_date=volume.newest,
-                          captures=volume.captures, collection=True)
+                          captures=volume.captures)
             assert data is not None
             save(target, data, force=settings.force, sync=settings.sync_each, inputs=volume.protected)
         except ConvertError as error:

@@ -3,8 +3,8 @@
 Only this module turns :class:`~convert.errors.ConvertError` into messages and exit codes
 (see ``docs/errors.md``). It is built on :mod:`argparse`, and heavy modules are imported
 inside the commands, so ``--help`` stays fast: a command's parser is built only when that
-command runs, and ``install``/``uninstall`` (in :mod:`convert.cli_plugins`) are imported only
-when used.
+command runs, and ``install``/``uninstall``/``new-plugin`` (in :mod:`convert.cli_plugins`) are
+imported only when used.
 
 :func:`main` runs the command line on a list of arguments and returns the exit status, so
 tests call it directly (see :func:`convert.testing.run_cli`); :func:`run` is the console
@@ -35,9 +35,10 @@ COMMANDS = {
     "plugins": "List the installed plugins, what each registers, and load errors.",
     "install": "Install plugins into protocol-convert's own environment (pip).",
     "uninstall": "Uninstall plugins, by distribution name or plugin name.",
+    "new-plugin": "Start a plugin: a package that passes its own tests.",
 }
-#: the commands that live in cli_plugins (they run pip), imported on first use
-LAZY_COMMANDS = frozenset({"install", "uninstall"})
+#: the commands that live in cli_plugins (plugin authors' tools), imported on first use
+LAZY_COMMANDS = frozenset({"install", "uninstall", "new-plugin"})
 #: options accepted before the command that take a value: their value is not the command
 VALUE_OPTIONS = frozenset({"-p", "--disable-plugin"})
 
@@ -234,6 +235,22 @@ def warn(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+#: what the command line says for each remedy an error names
+#: (:attr:`convert.errors.ConvertError.remedy`): the library's keyword, spelt as a flag
+ADVICE = {
+    "force": "use --force to overwrite",
+    "max_size": "raise it with --max-size",
+    "encoding": "name the page's encoding with --encoding, for example cp1252",
+    "disabled": "disable one with --disable-plugin",
+}
+
+
+def with_advice(message: str, remedy: str | None) -> str:
+    """``message``, followed by what to type about it when its error names a remedy."""
+    advice = ADVICE.get(remedy) if remedy else None
+    return f"{message} ({advice})" if advice else message
+
+
 def report(error: BaseException, debug: bool) -> int:
     """Print one line for ``error`` on stderr (the traceback first with ``--debug``) and
     return its exit status."""
@@ -250,7 +267,7 @@ def report(error: BaseException, debug: bool) -> int:
 
         traceback.print_exception(error, file=sys.stderr)
     if isinstance(error, ConvertError):
-        warn(f"{PROG}: error: {error}")
+        warn(f"{PROG}: error: {with_advice(str(error), error.remedy)}")
         return error.exit_code
     if isinstance(error, KeyboardInterrupt):
         warn(f"{PROG}: interrupted")
@@ -271,8 +288,8 @@ def report(error: BaseException, debug: bool) -> int:
 # --- convert --------------------------------------------------------------------------------
 
 
-def parse_format_options(values: Sequence[str]) -> dict[str, dict[str, str]]:
-    """``-O epub.title=Hello`` → ``{"epub": {"title": "Hello"}}``."""
+def parse_format_options(values: Sequence[str], flag: str = "-O") -> dict[str, dict[str, str]]:
+    """``-O epub.title=Hello`` → ``{"epub": {"title": "Hello"}}`` (and ``-R`` likewise)."""
     from .errors import OptionError
 
     result: dict[str, dict[str, str]] = {}
@@ -280,7 +297,7 @@ def parse_format_options(values: Sequence[str]) -> dict[str, dict[str, str]]:
         key, sep, setting = value.partition("=")
         fmt, dot, name = key.partition(".")
         if not sep or not dot or not fmt or not name:
-            raise OptionError(f"-O expects FORMAT.OPTION=VALUE, got {value!r}")
+            raise OptionError(f"{flag} expects FORMAT.OPTION=VALUE, got {value!r}")
         result.setdefault(fmt.strip(), {})[name.strip().replace("-", "_")] = setting
     return result
 
@@ -330,7 +347,9 @@ def _convert_arguments(parser: Parser) -> None:
         help="Of several captures of one page (same URL) in a collection, keep the latest (default), "
              "the earliest, or all.")
     add("-O", "--option", dest="format_options", action="append", default=[], metavar="FORMAT.NAME=VALUE",
-        help="Set an exporter option, e.g. -O epub.language=en-GB (repeatable).")
+        help="Set an output format's option, e.g. -O epub.language=en-GB (repeatable).")
+    add("-R", "--reader-option", dest="reader_options", action="append", default=[], metavar="READER.NAME=VALUE",
+        help="Set an input format's option, e.g. -R markdown.NAME=VALUE (repeatable).")
     add("--title", metavar="TEXT", help="Title for outputs that have one (sets every format's 'title').")
     add("--date", metavar="DATE",
         help="Date to stamp into outputs, ISO 8601, or 'now' (default: the pages' own, else the files' time).")
@@ -342,6 +361,10 @@ def _convert_arguments(parser: Parser) -> None:
     add("-j", "--jobs", type=at_least_one, metavar="N",
         help="Convert N inputs at a time in worker processes (default: one per core).")
     add("--fail-fast", action="store_true", help="Stop at the first input that fails (default: report it, go on).")
+    add("-v", "--verbose", action="store_true",
+        help="Also say what the reader could not find on a page (no headline, no body...).")
+    add("--strict", action="store_true",
+        help="Fail a page the reader could not make out (what -v reports) instead of converting it.")
     add("--executor", choices=["process", "dask"],
         help="Where conversions run: local worker processes (default) or a Dask cluster.")
     add("--scheduler", metavar="ADDRESS",
@@ -370,6 +393,10 @@ def _convert(ctx: Context, args: argparse.Namespace) -> int:
         force=args.force,
         collection=args.collection,
         format_options=parse_format_options(args.format_options),
+        reader_options=parse_format_options(args.reader_options, "-R"),
+        verbose=args.verbose,
+        strict=args.strict,
+        debug=ctx.debug,
         shared_options=shared,
         encoding=args.encoding,
         max_size=args.max_size,
@@ -423,37 +450,25 @@ def _formats_arguments(parser: Parser) -> None:
 def _formats(ctx: Context, args: argparse.Namespace) -> int:
     import json
 
+    from .catalog import list_formats
     from .formats import type_label
 
     registry = ctx.registry
-
-    def options_of(item: Any) -> list[dict[str, Any]]:
-        return [
-            {"name": o.name, "type": type_label(o.type), "default": _jsonable(o.default), "help": o.help}
-            for o in item.options
-        ]
-
     rows = []
-    for name, exporter in sorted(registry.exporters.items()):
-        plugin = registry.plugin_of("exporter", name)
-        info = registry.plugins.get(plugin)
-        rows.append({
-            "kind": "exporter", "name": name, "extension": exporter.extension,
-            "media_type": exporter.media_type, "description": exporter.description,
-            "plugin": plugin, "distribution": info.distribution if info else None,
-            "version": info.version if info else None, "options": options_of(exporter),
-            "conflict": registry.conflicts.get(f"exporter:{name}"),
-        })
-    for name, reader in sorted(registry.readers.items()):
-        plugin = registry.plugin_of("reader", name)
-        info = registry.plugins.get(plugin)
-        rows.append({
-            "kind": "reader", "name": name, "extensions": list(reader.extensions),
-            "description": reader.description, "plugin": plugin,
-            "distribution": info.distribution if info else None,
-            "version": info.version if info else None, "options": options_of(reader),
-            "conflict": registry.conflicts.get(f"reader:{name}"),
-        })
+    for info in list_formats(registry):
+        row: dict[str, Any] = {"kind": info.kind, "name": info.name}
+        if info.kind == "exporter":
+            row.update(extension=info.extensions[0], media_type=info.media_type)
+        else:
+            row["extensions"] = list(info.extensions)
+        row.update(
+            description=info.description, plugin=info.plugin, distribution=info.distribution,
+            version=info.version,
+            options=[{"name": o.name, "type": type_label(o.type), "default": _jsonable(o.default), "help": o.help,
+                      "spelling": info.spelling(o)} for o in info.options],
+            conflict=list(info.conflict) or None,
+        )
+        rows.append(row)
     if args.as_json:
         say(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
@@ -468,7 +483,7 @@ def _formats(ctx: Context, args: argparse.Namespace) -> int:
             if args.with_options:
                 for option in row["options"]:
                     default = "" if option["default"] is None else f" (default: {option['default']})"
-                    say(f"      -O {row['name']}.{option['name']}=<{option['type']}>  {option['help']}{default}")
+                    say(f"      {option['spelling']}  {option['help']}{default}")
     broken = [p for p in registry.plugins.values() if p.error]
     if broken:
         warn(f"{len(broken)} plugin(s) failed to load: see `protocol-convert plugins`")
@@ -527,7 +542,7 @@ PLUGINS = Command(
 
 
 def command(name: str) -> Command:
-    """The command called ``name``; ``install`` and ``uninstall`` are imported here, on use."""
+    """The command called ``name``; the plugin authors' commands are imported here, on use."""
     if name in LAZY_COMMANDS:
         from . import cli_plugins
 
@@ -537,7 +552,8 @@ def command(name: str) -> Command:
 
 def top_parser() -> Parser:
     """The parser of the options given before a command, and of the top-level ``--help``."""
-    commands = "\n".join(f"  {name:<9}  {summary}" for name, summary in COMMANDS.items())
+    width = max(map(len, COMMANDS))
+    commands = "\n".join(f"  {name:<{width}}  {summary}" for name, summary in COMMANDS.items())
     parser = Parser(
         None,
         usage=f"{PROG} [options] COMMAND [ARGS]...\n"

@@ -1,4 +1,5 @@
-"""``protocol-convert install`` and ``uninstall``: pip, run inside the tool's own environment.
+"""``protocol-convert install`` and ``uninstall``: pip, run inside the tool's own environment;
+``new-plugin``: a plugin package to start from (:mod:`convert.scaffold`).
 
 Users never need to know where protocol-convert lives (a pipx venv, a system Python, a
 project venv): ``install`` runs ``python -m pip install`` with the interpreter that runs the
@@ -161,13 +162,14 @@ def _uninstall(ctx: Context, options: argparse.Namespace) -> int:
     before = _by_name(_installed_plugins())
     distributions: list[str] = []
     for name in options.names:
-        plugin = before.get(name)
-        distribution = plugin["distribution"] if plugin and plugin["distribution"] else name
+        distribution, how = _distribution_of(name, before)
         if _canonical(distribution) == CORE_DISTRIBUTION:
             raise OptionError(
                 f"{name!r} is protocol-convert itself, not a plugin: uninstall it with pip "
                 f"({sys.executable} -m pip uninstall {CORE_DISTRIBUTION})"
             )
+        if how:
+            warn(f"protocol-convert: {name!r} is {how}")
         if distribution not in distributions:
             distributions.append(distribution)
     if not options.yes and not _confirm(f"Uninstall {', '.join(distributions)}?"):
@@ -181,6 +183,79 @@ def _uninstall(ctx: Context, options: argparse.Namespace) -> int:
         say(line)
     _forget_registry(ctx)
     return 0
+
+
+def _distribution_of(name: str, plugins: dict[str, dict[str, Any]]) -> tuple[str, str | None]:
+    """The distribution that ``uninstall NAME`` removes, and how ``name`` led to it when it
+    is not the distribution's own name: a plugin's name, else a format's (when one plugin
+    provides it), else an installed distribution. Anything else is a clear error: pip would
+    only say it skipped it."""
+    if any(p["distribution"] and _canonical(p["distribution"]) == _canonical(name) for p in plugins.values()):
+        return name, None
+    plugin = plugins.get(name)
+    if plugin is not None and plugin["distribution"]:
+        if _canonical(plugin["distribution"]) == _canonical(name):
+            return plugin["distribution"], None
+        return plugin["distribution"], f"the plugin of {plugin['distribution']}"
+    owners = sorted({p["name"] for p in plugins.values() if name in p["exporters"] or name in p["readers"]})
+    if len(owners) > 1:
+        listed = " and ".join(f"{o} ({plugins[o]['distribution'] or 'no distribution'})" for o in owners)
+        raise OptionError(f"{name!r} is a format of several plugins, {listed}: name the plugin to uninstall")
+    if owners:
+        owner = plugins[owners[0]]
+        if not owner["distribution"]:
+            raise PluginError(f"{name!r} is a format of the plugin {owner['name']!r}, which no installed "
+                              "distribution provides: nothing to uninstall")
+        return owner["distribution"], f"a format of the plugin {owner['name']} ({owner['distribution']})"
+    if _canonical(name) == CORE_DISTRIBUTION or _installed_distribution(name):
+        return name, None
+    known = ", ".join(sorted(plugins)) or "none"
+    raise PluginError(f"no plugin, format or installed distribution is called {name!r} (plugins: {known})")
+
+
+def _installed_distribution(name: str) -> bool:
+    """Whether a distribution called ``name`` is installed where pip will look."""
+    from importlib import metadata
+
+    try:
+        metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def _new_plugin_arguments(parser: Parser) -> None:
+    parser.add_argument("names", nargs="*", metavar="NAME", help=argparse.SUPPRESS)
+    add = parser.options.add_argument
+    add("--reader", action="store_true", help="A reader of .NAME files (an exporter by default).")
+    add("-d", "--directory", default=".", metavar="DIR",
+        help="Write protocol-convert-NAME/ into DIR (default: here).")
+
+
+def _new_plugin(ctx: Context, options: argparse.Namespace) -> int:
+    from .scaffold import new_plugin
+
+    if len(options.names) != 1:
+        raise UsageError("name one plugin: protocol-convert new-plugin NAME [--reader]", "new-plugin")
+    (name,) = options.names
+    _refuse_a_taken_name(ctx, name, reader=options.reader)
+    folder = new_plugin(name, options.directory, reader=options.reader)
+    say(f"wrote {folder}: the {'reader' if options.reader else 'exporter'} of the format {name!r}")
+    say(f"  cd {folder} && protocol-convert install -e . && pip install -e '.[test]' && python -m pytest")
+    return 0
+
+
+def _refuse_a_taken_name(ctx: Context, name: str, *, reader: bool) -> None:
+    """A format or plugin of that name is installed: the new one would conflict with it
+    (two plugins registering one format make it unusable), so it is refused at the start."""
+    registry = ctx.registry
+    kind, formats = ("input", registry.readers) if reader else ("output", registry.exporters)
+    if name in formats:
+        owner = registry.plugin_of("reader" if reader else "exporter", name)
+        raise OptionError(f"{name!r} is already an {kind} format (of the plugin {owner}): "
+                          "a plugin registering it too would make it unusable; choose another name")
+    if name in registry.plugins:
+        raise OptionError(f"{name!r} is already the name of an installed plugin: choose another name")
 
 
 #: the commands, for ``convert.cli`` to run
@@ -203,13 +278,28 @@ environment.
         "uninstall",
         usage="protocol-convert uninstall NAME... [-y]",
         description="""\
-Uninstall plugins: by distribution name, or by the plugin name `plugins`
-shows.
+Uninstall plugins: by distribution name, by the plugin name `plugins`
+shows, or by the name of a format a plugin provides.
 
   protocol-convert uninstall protocol-convert-jsonfeed
-  protocol-convert uninstall jsonfeed      the plugin's name works too""",
+  protocol-convert uninstall jsonfeed      the plugin's name (or format's) too""",
         arguments=_uninstall_arguments,
         run=_uninstall,
+    ),
+    "new-plugin": Command(
+        "new-plugin",
+        usage="protocol-convert new-plugin NAME [--reader] [-d DIR]",
+        description="""\
+Write protocol-convert-NAME/, a plugin package to start from: an exporter
+of the format NAME (or with --reader, a reader of .NAME files), its entry
+point, tests that run the conformance kit on it, and a README. Its tests
+pass at once; nothing existing is overwritten, and NAME may not be a format
+or plugin already installed.
+
+  protocol-convert new-plugin txt
+  protocol-convert new-plugin news --reader""",
+        arguments=_new_plugin_arguments,
+        run=_new_plugin,
     ),
 }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -31,6 +31,8 @@ __all__ = [
     "WriteFunction",
     "check_date",
     "resolve_date",
+    "resolve_options",
+    "split_options",
 ]
 
 #: The date written where a format requires one and nothing at all is known (no date given,
@@ -207,6 +209,52 @@ def resolve_options(
         name: option.coerce(given[name], owner=owner) if name in given else option.default
         for name, option in by_name.items()
     }
+
+
+def split_options(given: Mapping[str, Any] | None, owners: Sequence[Exporter | Reader], *,
+                  others: Collection[str] = ()) -> dict[str, dict[str, Any]]:
+    """Options in the one shape every function takes, shared out among ``owners`` (the
+    formats a call writes, or the readers it may read with).
+
+    The shape is a flat mapping, as on the command line: ``{"language": "de"}`` sets the
+    option of that name on every format that declares it (like ``--language``), and
+    ``{"epub.title": "X"}`` sets it on one format only (like ``-O epub.title=X``). A
+    qualified name whose format is not among ``owners`` is an :class:`OptionError`, and so is
+    a plain name none of them declares (with one owner, it is left for
+    :func:`resolve_options` to report with the owner's known options). A qualified name of
+    one of ``others`` is left out: reading, the options of every reader that might have read
+    the input may be given, and each reader takes its own. A mapping as a value
+    (the old nested form) is a ``TypeError`` saying what to write instead. Values are not
+    converted here: :func:`resolve_options` does that.
+    """
+    if given is not None and not isinstance(given, Mapping):
+        raise TypeError(f"options must be a mapping of option names to values, not {type(given).__name__}")
+    shares: dict[str, dict[str, Any]] = {owner.name: {} for owner in owners}
+    for key, value in (given or {}).items():
+        if not isinstance(key, str):
+            raise TypeError(f"option names must be str, not {type(key).__name__}")
+        if isinstance(value, Mapping):
+            example = next(iter(value), "option")
+            raise TypeError(f"options take one shape: write {{'{key}.{example}': ...}} for one format, or "
+                            f"{{'{example}': ...}} for every format that has it, not {{'{key}': {{...}}}}")
+        fmt, dot, name = key.partition(".")
+        if dot:
+            if fmt in others and fmt not in shares:
+                continue
+            if fmt not in shares:
+                raise OptionError(f"options given for {fmt!r}, a format this call does not use "
+                                  f"(it uses: {', '.join(shares) or 'none'})")
+            shares[fmt][name] = value
+            continue
+        takers = [owner.name for owner in owners if any(option.name == key for option in owner.options)]
+        if not takers and len(owners) == 1:
+            takers = [owners[0].name]
+        if not takers:
+            raise OptionError(f"unknown option {key!r}: no format of this call declares it "
+                              f"({', '.join(shares) or 'none'})")
+        for taker in takers:
+            shares[taker][key] = value
+    return shares
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,16 +4,17 @@
 accepts every document of its own major version (fields it does not know are ignored, fields
 it knows but the document lacks are null) and refuses a newer major with a clear message.
 1.1 added the story's ``url`` and the source's provenance (``url``, ``captured``,
-``payload_digest``). The JSON Schema is published with the package,
-at :data:`SCHEMA_PATH` (``convert/schemas/document-1.schema.json`` in the repository).
+``payload_digest``); 1.2 the document's ``warnings`` (what the reader could not find). The
+JSON Schema is published with the package, at :data:`SCHEMA_PATH`
+(``convert/schemas/document-1.schema.json`` in the repository).
 
 One page::
 
-    {"schema_version": "1.1", "document": {"source": {...}, "articles": [...], "chrome": [...]}}
+    {"schema_version": "1.2", "document": {"source": {...}, "articles": [...], "chrome": [...], "warnings": [...]}}
 
 A collection (several pages converted into one output)::
 
-    {"schema_version": "1.1", "documents": [{...}, {...}]}
+    {"schema_version": "1.2", "documents": [{...}, {...}]}
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ __all__ = [
     "loads",
 ]
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "document-1.schema.json"
 
 # --- tree -> plain data ---------------------------------------------------------------
@@ -141,11 +142,14 @@ def document_to_dict(document: Document) -> dict[str, Any]:
         "source": source_to_dict(document.source),
         "articles": [article_to_dict(a) for a in document.articles],
         "chrome": list(document.chrome),
+        "warnings": list(document.warnings),
     }
 
 
 def dumps(documents: Document | Sequence[Document], *, indent: int | None = 2) -> str:
-    """The JSON text for one document, or for a collection when given several.
+    """The JSON text for one document (``{"document": ...}``), or for a collection when given
+    a sequence (``{"documents": [...]}``, whatever its length: a list of one is a collection
+    of one).
 
     Keys keep the schema's order and non-ASCII text is written as is, so the same tree gives
     the same text, byte for byte.
@@ -158,8 +162,6 @@ def dumps(documents: Document | Sequence[Document], *, indent: int | None = 2) -
             "schema_version": SCHEMA_VERSION,
             "document": document_to_dict(documents),
         }
-    elif len(documents) == 1:
-        envelope = {"schema_version": SCHEMA_VERSION, "document": document_to_dict(documents[0])}
     else:
         envelope = {
             "schema_version": SCHEMA_VERSION,
@@ -302,6 +304,9 @@ def document_from_dict(data: Any, where: str = "document") -> Document:
     chrome = _get(data, "chrome", list, where, optional=True) or []
     if not all(isinstance(line, str) for line in chrome):
         raise _fail(f"{where}.chrome", "expected an array of strings")
+    warnings = _get(data, "warnings", list, where, optional=True) or []
+    if not all(isinstance(line, str) and line for line in warnings):
+        raise _fail(f"{where}.warnings", "expected an array of non-empty strings")
     return Document(
         source=Source(
             name=_text(source, "name", f"{where}.source"),
@@ -316,6 +321,7 @@ def document_from_dict(data: Any, where: str = "document") -> Document:
             for i, a in enumerate(_get(data, "articles", list, where))
         ),
         chrome=tuple(chrome),
+        warnings=tuple(warnings),
     )
 
 

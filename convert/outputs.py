@@ -181,10 +181,10 @@ def is_terminal(stream: Any) -> bool:
         return False
 
 
-def write_stdout(out: BinaryIO, registry: Any, fmt: str, documents: Iterable[Document],
+def write_stdout(out: BinaryIO, registry: Any, fmt: str, documents: Document | Iterable[Document],
                  options: dict[str, Any], source_date: Any = None, captures: str = "latest") -> None:
-    """Write ``documents`` in ``fmt`` to ``out`` (standard output, reserved); ``source_date``
-    and ``captures`` are :func:`convert.api.export`'s."""
+    """Write ``documents`` (one page, or a collection) in ``fmt`` to ``out`` (standard
+    output, reserved); ``source_date`` and ``captures`` are :func:`convert.api.export`'s."""
     from .api import export
 
     exporter = registry.exporter(fmt)
@@ -194,7 +194,8 @@ def write_stdout(out: BinaryIO, registry: Any, fmt: str, documents: Iterable[Doc
                 export(documents, fmt, out, options=options, registry=registry, source_date=source_date,
                        captures=captures)
             else:
-                data = export(list(documents), fmt, options=options, registry=registry, source_date=source_date,
+                pages = documents if isinstance(documents, Document) else list(documents)
+                data = export(pages, fmt, options=options, registry=registry, source_date=source_date,
                               captures=captures)
                 assert data is not None
                 out.write(data)

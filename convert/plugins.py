@@ -316,8 +316,8 @@ class Registry:
         if owners:
             raise DuplicateFormatError(
                 f"{kind} {name!r} is registered by more than one plugin: "
-                + " and ".join(repr(o) for o in owners)
-                + " (disable one with --disable-plugin)"
+                + " and ".join(repr(o) for o in owners),
+                remedy="disabled",
             )
 
     def exporter(self, name: str) -> Exporter:
@@ -327,7 +327,23 @@ class Registry:
             return self.exporters[name]
         except KeyError:
             known = ", ".join(sorted(self.exporters)) or "none"
-            raise UnknownFormatError(f"unknown output format {name!r} (known: {known})") from None
+            raise UnknownFormatError(f"unknown output format {name!r} (known: {known}){self._why_missing(name)}") \
+                from None
+
+    def _why_missing(self, name: str) -> str:
+        """What may explain that no plugin provides the format ``name``: a plugin of that
+        name switched off, plugins that failed to load (any of them may have provided it)."""
+        if self.manager.is_blocked(name):
+            return f"; the plugin {name!r} is disabled"
+        broken = sorted((info for info in self.plugins.values() if info.error),
+                        key=lambda info: (info.name != name, info.name))
+        if not broken:
+            return ""
+        failed = ", ".join(f"{info.name!r} ({info.error})" for info in broken)
+        if broken[0].name == name:
+            return f"; the plugin {name!r} failed to load: {broken[0].error}"
+        count = f"{len(broken)} plugins" if len(broken) > 1 else "a plugin"
+        return f"; {count} failed to load and may provide it: {failed}"
 
     def exporter_for_extension(self, extension: str) -> Exporter | None:
         """The exporter whose extension is ``extension`` (with its dot), if exactly one."""
@@ -342,7 +358,8 @@ class Registry:
             return self.readers[name]
         except KeyError:
             known = ", ".join(sorted(self.readers)) or "none"
-            raise UnknownFormatError(f"unknown input format {name!r} (known: {known})") from None
+            raise UnknownFormatError(f"unknown input format {name!r} (known: {known}){self._why_missing(name)}") \
+                from None
 
     def reader_for(self, filename: str | None, default: str = "protocol", *, head: bytes | None = None) -> Reader:
         """The reader for an input: the one claiming its extension; else, given the input's
@@ -410,12 +427,17 @@ def load_registry(
 def _drop_unknown_hooks(manager: pluggy.PluginManager, infos: dict[str, PluginInfo]) -> None:
     # pluggy's check_pending() raises for the first misspelt hook and would take every
     # plugin down with it; instead report the culprit and unregister only it.
+    import difflib
+
+    specified = [name for name, caller in vars(manager.hook).items() if caller.has_spec()]
     for hook_name, caller in sorted(vars(manager.hook).items()):
         if caller.has_spec():
             continue
+        close = difflib.get_close_matches(hook_name, specified, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (the hooks are: {', '.join(sorted(specified))})"
         for impl in caller.get_hookimpls():
             info = infos.setdefault(impl.plugin_name, PluginInfo(name=impl.plugin_name))
-            info.error = f"implements unknown hook {hook_name!r}"
+            info.error = f"implements unknown hook {hook_name!r}{hint}"
             if manager.get_plugin(impl.plugin_name) is not None:
                 manager.unregister(name=impl.plugin_name)
 

@@ -79,7 +79,8 @@ class StreamedInput:
         settings = self.settings
         max_size = settings.max_size if settings.max_size is not None else DEFAULT_MAX_SIZE
         source: Any = sys.stdin.buffer if self.source == STDIO else self.source
-        documents = parse_all(source, reader=settings.reader, encoding=settings.encoding, max_size=max_size,
+        documents = parse_all(source, reader=settings.reader, encoding=settings.encoding,
+                              options=dict(settings.reader_options), max_size=max_size, strict=settings.strict,
                               registry=self.registry, on_error=errors.append, on_skip=skip)
 
         def failed(error: BaseException) -> Outcome:
@@ -91,7 +92,9 @@ class StreamedInput:
             for document in documents:
                 while errors:
                     yield failed(errors.pop(0))
-                yield Outcome(document=document)
+                page = document.source.name or self.source  # (an archive's page: crawl.warc.gz#OFFSET)
+                notes = [f"{page}: {w}" for w in document.warnings] if settings.verbose else []
+                yield Outcome(document=document, notes=notes)
         except ConvertError as error:
             errors.append(error)  # type: ignore[arg-type]
         except Exception as error:  # a reader's bug: one line, like any input's
@@ -174,7 +177,7 @@ def convert_each(run: _Run, settings: _Settings, source: str, stem: str, directo
             reporter.summary.skipped += 1
             reporter.advance()
             continue
-        result = Outcome()
+        result = Outcome(notes=outcome.notes)
         try:
             os.makedirs(folder, exist_ok=True)
         except OSError as exc:

@@ -22,12 +22,13 @@ import stat
 import tempfile
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from .errors import (
     DecodingError,
     EmptyInputError,
     InputError,
+    InputNotFoundError,
     InputTooLargeError,
     NotTextError,
     OptionError,
@@ -37,6 +38,7 @@ from .errors import (
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
+    "Note",
     "atomic_output",
     "collect_warnings",
     "decode_text",
@@ -141,8 +143,8 @@ class _NotRegular(Exception):
 
 def _too_large(size: int | None, max_size: int) -> str:
     if size is None:
-        return f"is over the {max_size:,}-byte limit (raise it with --max-size)"
-    return f"is {size:,} bytes, over the {max_size:,}-byte limit (raise it with --max-size)"
+        return f"is over the {max_size:,}-byte limit"
+    return f"is {size:,} bytes, over the {max_size:,}-byte limit"
 
 
 def _read_regular(name: str, max_size: int | None) -> bytes:
@@ -203,7 +205,7 @@ def read_input(path: str | os.PathLike[str], *, max_size: int | None = DEFAULT_M
         assert max_size is not None
         raise InputTooLargeError(_too_large(big.size, max_size), path=name) from None
     except FileNotFoundError:
-        raise InputError("no such file", path=name) from None
+        raise InputNotFoundError("no such file", path=name) from None
     except PermissionError:
         raise InputError("permission denied", path=name) from None
     except OSError as exc:
@@ -242,7 +244,7 @@ def _reading(name: str) -> Iterator[None]:
     try:
         yield
     except FileNotFoundError:
-        raise InputError("no such file", path=name) from None
+        raise InputNotFoundError("no such file", path=name) from None
     except PermissionError:
         raise InputError("permission denied", path=name) from None
     except OSError as exc:
@@ -263,7 +265,7 @@ def read_option_file(path: str | os.PathLike[str], *, option: str) -> bytes:
         raise OptionError(f"{where} is {kind}, not a file") from None
     except _TooLarge as big:
         assert max_size is not None
-        raise OptionError(f"{where} {_too_large(big.size, max_size)}") from None
+        raise OptionError(f"{where} {_too_large(big.size, max_size)}", remedy="max_size") from None
     except FileNotFoundError:
         raise OptionError(f"{where}: cannot read: no such file") from None
     except OSError as exc:
@@ -284,7 +286,7 @@ def check_option_file(path: str | os.PathLike[str], *, option: str) -> None:
         raise OptionError(f"{where} is {kind_of(info.st_mode)}, not a file")
     max_size = _LIMIT.get()
     if max_size is not None and info.st_size > max_size:
-        raise OptionError(f"{where} {_too_large(info.st_size, max_size)}")
+        raise OptionError(f"{where} {_too_large(info.st_size, max_size)}", remedy="max_size")
 
 
 def read_stream(stream: BinaryIO, *, name: str = "<stdin>", max_size: int | None = DEFAULT_MAX_SIZE) -> bytes:
@@ -304,15 +306,24 @@ def read_stream(stream: BinaryIO, *, name: str = "<stdin>", max_size: int | None
 
 # --- decoding ---------------------------------------------------------------------------
 
-_NOTES: contextvars.ContextVar[list[tuple[str | None, str]] | None] = contextvars.ContextVar("notes", default=None)
+class Note(NamedTuple):
+    """A warning about an input, collected (:func:`collect_warnings`): the input's name, the
+    message, and the setting that would help (:attr:`convert.errors.ConvertError.remedy`)."""
+
+    name: str | None
+    message: str
+    remedy: str | None = None
+
+
+_NOTES: contextvars.ContextVar[list[Note] | None] = contextvars.ContextVar("notes", default=None)
 
 
 @contextlib.contextmanager
-def collect_warnings() -> Iterator[list[tuple[str | None, str]]]:
-    """Within the block, warnings about inputs (``(name, message)``) are collected in the
-    list yielded instead of being issued as :class:`~convert.errors.ConvertWarning`: the
-    CLI prints them, each in one line."""
-    notes: list[tuple[str | None, str]] = []
+def collect_warnings() -> Iterator[list[Note]]:
+    """Within the block, warnings about inputs (:class:`Note`: name, message, remedy) are
+    collected in the list yielded instead of being issued as
+    :class:`~convert.errors.ConvertWarning`: the CLI prints them, each in one line."""
+    notes: list[Note] = []
     token = _NOTES.set(notes)
     try:
         yield notes
@@ -320,18 +331,21 @@ def collect_warnings() -> Iterator[list[tuple[str | None, str]]]:
         _NOTES.reset(token)
 
 
-def warn(message: str, *, path: str | None) -> None:
+def warn(message: str, *, path: str | None, remedy: str | None = None) -> None:
     """Report something read not quite as written: to the collector of
-    :func:`collect_warnings`, else as a :class:`~convert.errors.ConvertWarning`."""
+    :func:`collect_warnings`, else as a :class:`~convert.errors.ConvertWarning` (whose
+    ``remedy`` attribute is ``remedy``)."""
     notes = _NOTES.get()
     if notes is not None:
-        notes.append((path, message))
+        notes.append(Note(path, message, remedy))
         return
     import warnings
 
     from .errors import ConvertWarning
 
-    warnings.warn(f"{path}: {message}" if path else message, ConvertWarning, stacklevel=3)
+    warning = ConvertWarning(f"{path}: {message}" if path else message)
+    warning.remedy = remedy
+    warnings.warn(warning, stacklevel=3)
 
 
 def decode_text(data: bytes, *, name: str | None = None, encoding: str | None = None,
@@ -389,9 +403,7 @@ def _decode_guessing(data: bytes, name: str | None) -> str:
     if best is None or best.encoding is None:
         if data.count(b"\x00") or _mostly_binary(data):
             raise NotTextError("not a text page: binary data", path=name)
-        raise DecodingError(
-            "cannot tell the text encoding: give it with --encoding (for example cp1252)", path=name
-        )
+        raise DecodingError("cannot tell the text encoding", path=name, remedy="encoding")
     return str(best)
 
 
@@ -411,8 +423,7 @@ def _decode_utf8(data: bytes, name: str | None, *, evidence: bool) -> str | None
     if _mostly_binary(data):
         raise NotTextError("not a text page: binary data", path=name)
     sequences = "byte sequence that is" if bad == 1 else "byte sequences that are"
-    warn(f"{bad} {sequences} not UTF-8 replaced by U+FFFD (give the encoding with --encoding if it is "
-         "not UTF-8)", path=name)
+    warn(f"{bad} {sequences} not UTF-8 replaced by U+FFFD", path=name, remedy="encoding")
     return text
 
 
@@ -483,10 +494,10 @@ def atomic_output(
             try:
                 os.link(temp_name, target)  # fails if the target appeared meanwhile
             except FileExistsError:
-                raise OutputExistsError("already exists (use --force to overwrite)", path=name) from None
+                raise OutputExistsError("already exists", path=name) from None
             except OSError:
                 if os.path.lexists(name):
-                    raise OutputExistsError("already exists (use --force to overwrite)", path=name) from None
+                    raise OutputExistsError("already exists", path=name) from None
                 os.replace(temp_name, target)  # file systems without hard links
     except OSError as exc:  # disk full, permission lost, ...
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=name) from None
@@ -505,11 +516,11 @@ def _check_target(name: str, *, force: bool, inputs: Collection[tuple[int, int]]
     if stat.S_ISDIR(info.st_mode):
         raise OutputError("is a directory; give a file name", path=name)
     if inputs and (file_identity(name) in inputs):
-        raise OutputError("is an input of this run: refusing to overwrite it, even with --force", path=name)
+        raise OutputError("is an input of this run: refusing to overwrite it, even when forced", path=name)
     if not force:
-        raise OutputExistsError("already exists (use --force to overwrite)", path=name)
+        raise OutputExistsError("already exists", path=name)
     if not stat.S_ISREG(info.st_mode):
-        raise OutputError(f"is {kind_of(info.st_mode)}: --force replaces only regular files", path=name)
+        raise OutputError(f"is {kind_of(info.st_mode)}: only a regular file is ever replaced", path=name)
 
 
 def remove_stale_temporaries(target: str | os.PathLike[str]) -> int:

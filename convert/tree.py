@@ -5,6 +5,7 @@ The tree knows nothing of output formats. Readers build it; exporters walk it.
     Document
      ├── source: Source            (file name, sha256, reader; a capture's URL, time, digest)
      ├── chrome: tuple[str, ...]   (input lines recognised as site chrome and discarded)
+     ├── warnings: tuple[str, ...] (what the reader could not find: no headline, no body...)
      └── articles: tuple[Article, ...]
           ├── role, id, section, title, dek, date, url, authors, image, truncated
           └── body: tuple[Block, ...]
@@ -205,6 +206,13 @@ class Source:
     was captured (a WARC record's target URI); ``captured``, when, as an ISO 8601 UTC
     date-time (``2022-03-01T10:00:00Z``); ``payload_digest``, the digest of the captured
     bytes as the archive records it (``sha1:…``).
+
+    ``path`` is the path the input was read from, exactly as the caller gave it
+    (``pages/2021/p.txt``), set by :func:`convert.parse`; ``None`` for bytes, streams and
+    trees loaded from JSON. Unlike ``name`` it is not part of the JSON form and not compared:
+    outputs never depend on where the inputs were or how their paths were spelled (the same
+    bytes wherever a page is converted), and one page read from two places is one document.
+    It tells apart two ``p.txt`` of different folders in the process that read them.
     """
 
     name: str | None
@@ -213,15 +221,20 @@ class Source:
     url: str | None = None
     captured: str | None = None
     payload_digest: str | None = None
+    path: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A page: its source, its stories (the main story first) and the chrome it dropped."""
+    """A page: its source, its stories (the main story first), the chrome it dropped, and
+    the reader's warnings: what it could not find on the page, one short sentence each
+    (``no headline found``), so that a caller can tell a page read well from any text
+    made into a story. ``convert.parse(..., strict=True)`` refuses a page with warnings."""
 
     source: Source
     articles: tuple[Article, ...] = ()
     chrome: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())
 
     @property
     def main(self) -> Article | None:

@@ -56,7 +56,7 @@ def parse_split(value: str | Sequence[str] | None) -> tuple[str, ...]:
     parts = value.split(",") if isinstance(value, str) else list(value)
     keys = tuple(str(part).strip().lower() for part in parts)
     if not keys or any(key not in SPLIT_KEYS for key in keys) or len(set(keys)) != len(keys):
-        raise OptionError(f"--split expects section, month or section,month, got {value!r}")
+        raise OptionError(f"split expects section, month or section,month, got {value!r}")
     return keys
 
 

@@ -45,17 +45,37 @@ NAMED_PAGES = 5
 
 @dataclass(frozen=True)
 class Failure:
-    """One problem with one input or output, reported in one line."""
+    """One problem with one input or output, reported in one line.
+
+    ``kind`` is the error's class name (``OutputExistsError``) and ``kinds`` those of its
+    classes, itself first (:meth:`is_a` tests them: the error itself stays in the worker, and
+    a plugin's class may not be importable where the failure is read); ``remedy`` is the
+    error's :attr:`~convert.errors.ConvertError.remedy`, and ``traceback`` its traceback,
+    causes included (``--debug`` shows it).
+    """
 
     message: str
     exit_code: int = 1
+    kind: str = "ConvertError"
+    remedy: str | None = None
+    traceback: str | None = field(default=None, compare=False, repr=False)
+    kinds: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, error: BaseException) -> Failure:
+        import traceback
+
+        trace = "".join(traceback.format_exception(error)) if error.__traceback__ is not None else None
+        kinds = tuple(k.__name__ for k in type(error).__mro__ if issubclass(k, BaseException))
         if isinstance(error, ConvertError):
-            return cls(str(error), error.exit_code)
+            return cls(str(error), error.exit_code, type(error).__name__, error.remedy, trace, kinds)
         detail = str(error).splitlines()[0] if str(error) else ""
-        return cls(f"internal error: {type(error).__name__}: {detail}".rstrip(": "), EXIT_INTERNAL)
+        return cls(f"internal error: {type(error).__name__}: {detail}".rstrip(": "), EXIT_INTERNAL,
+                   type(error).__name__, None, trace, kinds)
+
+    def is_a(self, error_class: type[BaseException]) -> bool:
+        """Whether the error was an instance of ``error_class`` (by class name)."""
+        return error_class.__name__ in (self.kinds or (self.kind,))
 
 
 @dataclass
@@ -66,6 +86,8 @@ class Outcome:
     document: Document | None = None
     failures: list[Failure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: the outputs written (a conversion's)
+    written: list[str] = field(default_factory=list)
 
 
 def _nothing_landed(_call: tuple[Any, ...]) -> Outcome | None:

@@ -62,3 +62,28 @@ def without_repeated_ads(stories):
             seen.add(key)
         kept.append(story)
     return kept
+
+
+@pytest.fixture(scope="session")
+def mypy_strict(tmp_path_factory):
+    """``mypy_strict(*paths, cwd=...)``: run ``mypy --strict`` as a library user would, and
+    return its report (exit status and output). Errors inside ``convert`` itself are not
+    this check's business (``--follow-imports=silent``); every run shares one cache, so
+    only the first pays for reading the package."""
+    import subprocess
+    import sys
+
+    cache = tmp_path_factory.mktemp("mypy-cache")
+
+    def run(*paths, cwd=None, path=()):
+        # an editable install is an import hook mypy cannot follow: it finds convert by MYPYPATH
+        env = {**os.environ, "MYPYPATH": os.pathsep.join([str(ROOT), *map(str, path)])}
+        return subprocess.run(
+            # dask and distributed ship no types: a user's strict check lets calls into them be
+            [sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", "--no-error-summary",
+             "--untyped-calls-exclude=dask", "--untyped-calls-exclude=distributed",
+             "--cache-dir", str(cache), *map(str, paths)],
+            cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=300,
+        )
+
+    return run

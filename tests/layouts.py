@@ -113,7 +113,8 @@ BEATS = ["chips and hardware", "fintech", "enterprise software", "the future of 
 COMPANIES = ["Ledgerline", "Bastion Shield", "Quartzwave", "Northstar Cloud", "Helix Payments"]
 COMPANY_BIOS = ["{org} is the leading provider of automated accounting software for mid-sized companies.",
                 "{org} builds threat detection tools that help security teams at enterprises stop attacks.",
-                "{org} offers a platform that helps finance teams close their books in days."]
+                "{org} offers a platform that helps finance teams close their books in days.",
+                "{org} makes meeting-room cameras and microphones. More than 9,000 organizations use {org} rooms."]
 SPONSOR_PITCHES = ["Finance teams spend the first two weeks of every month reconciling spreadsheets. It does "
                    "not have to be that way.",
                    "Security teams drown in alerts. See how modern companies cut the noise and respond to real "
@@ -518,7 +519,9 @@ def _newsletter_body(b: _Builder, story: Story) -> None:
 def _trailing_story(b: _Builder, *, first: bool) -> Story:
     """A teaser, an untitled teaser or a sponsor's blurb; the first after the page's own story
     is a teaser with a section label (what tells where the page's story ends)."""
-    kind = "teaser" if first else b.pick(["teaser", "teaser", "teaser", "untitled", "sponsored"])
+    # the first may be untitled too: its credit alone then tells where the page's story ends
+    kinds = ["teaser"] * 5 + ["untitled"] if first else ["teaser", "teaser", "teaser", "untitled", "sponsored"]
+    kind = b.pick(kinds)
     story = Story(role="sponsored" if kind == "sponsored" else "teaser")
     if kind == "teaser":
         _label(b, story)

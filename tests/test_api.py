@@ -30,7 +30,7 @@ def test_parse_is_deterministic_and_leaves_the_input_untouched():
 def test_export_returns_bytes_or_writes_a_file(tmp_path):
     document = convert.parse(SEED)
     data = convert.export(document, "json")
-    assert json.loads(data)["schema_version"] == "1.1"
+    assert json.loads(data)["schema_version"] == "1.2"
     target = tmp_path / "seed.json"
     assert convert.export(document, "json", target) is None
     assert target.read_bytes() == data

@@ -128,7 +128,7 @@ def test_json_is_schema_valid_and_carries_the_provenance(converted):
     _, outputs = converted
     page = json.loads(output(outputs, "page", "json").read_text(encoding="utf-8"))
     jsonschema.validate(page, SCHEMA)
-    assert page["schema_version"] == "1.1"
+    assert page["schema_version"] == "1.2"
     main = page["document"]["articles"][0]
     assert (main["url"], main["date"], [a["name"] for a in main["authors"]]) == (
         ARTICLE_URL, "2021-05-12", ["Maya Ortiz", "Tom Becker"])

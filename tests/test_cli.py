@@ -198,8 +198,9 @@ def test_the_help_lists_the_commands_and_keeps_the_layout_of_its_text():
     assert top.exit_code == 0 and top.stderr == ""
     assert top.stdout.startswith("Usage: protocol-convert [options] COMMAND [ARGS]...\n")
     lines = top.stdout.splitlines()
+    width = max(map(len, COMMANDS))
     for name, summary in COMMANDS.items():
-        assert f"  {name:<9}  {summary}" in lines
+        assert f"  {name:<{width}}  {summary}" in lines
     assert EPILOG in top.stdout  # examples and exit codes, line for line
     assert max(len(line) for name in COMMANDS for line in run(name, "--help").stdout.splitlines() + lines) <= 79
     assert run("-h").stdout == top.stdout
@@ -210,7 +211,7 @@ def test_the_help_lists_the_commands_and_keeps_the_layout_of_its_text():
     assert convert.stdout.startswith("Usage: protocol-convert [convert] INPUT... [options]\n")
     assert "\n  one input, one format      -o FILE, or -o - for stdout (the default for\n" in convert.stdout
     assert "\n  -t, --to FORMAT[,FORMAT...]     Output formats" in convert.stdout
-    assert "\n  -O, --option FORMAT.NAME=VALUE  Set an exporter option" in convert.stdout
+    assert "\n  -O, --option FORMAT.NAME=VALUE  Set an output format's option" in convert.stdout
     assert "\n  --progress / --no-progress      Show a progress bar" in convert.stdout and EPILOG in convert.stdout
     assert run(str(SEED), "--help").stdout == convert.stdout  # the short form's help is convert's
     for name in COMMANDS:

@@ -8,36 +8,45 @@ import io
 import itertools
 import unicodedata
 import zipfile
+from dataclasses import replace
 
 import pytest
+from conftest import ROOT
 
+from convert.collection import build_collection
 from convert.errors import ConvertError
-from convert.formats import Exporter, Option
+from convert.formats import Exporter, Option, Reader
 from convert.plugins import load_registry
 from convert.testing import (
     CHECKS,
     check_exporter,
     check_lazy_import,
+    check_reader,
     conformance_params,
     extract_text,
     normalize,
     run_check,
+    run_reader_check,
     sample_documents,
 )
 from convert.tree import (
+    Article,
     Document,
     Emphasis,
     Figure,
     Heading,
+    Image,
     LineBreak,
     Link,
     ListBlock,
     Paragraph,
     Quote,
     Signoff,
+    Source,
     Strong,
     Text,
     block_text,
+    story_id,
 )
 
 REGISTRY = load_registry()
@@ -46,6 +55,7 @@ REGISTRY = load_registry()
 DOCUMENTED_OMISSIONS = {
     ("rss", "untitled"): "a feed has one item per titled story (issue 5; docs/feeds.md)",
     ("atom", "untitled"): "a feed has one item per titled story (issue 5; docs/feeds.md)",
+    ("json", "once"): "the json format is the tree itself: every page whole, as read (docs/tree.md)",
 }
 
 
@@ -182,15 +192,19 @@ def _text_exporter(render, name="probe", **fields):
     return Exporter(name=name, extension=".txt", write=write, media_type="text/plain", **fields)
 
 
-def _all_text(documents, options=None, *, skip=()):
+def _all_text(documents, options=None, *, skip=(), merged=True):
+    """Every text of the stories; ``merged``: each story once (the collection view's), else
+    every story of every page, a teaser beside its full story."""
+    articles = [a for document in documents for a in document.articles]
+    if merged and len(documents) > 1:
+        articles = list(build_collection(documents).articles)
     out = []
-    for document in documents:
-        for article in document.articles:
-            out.extend(filter(None, [article.title, article.section, article.dek, article.date]))
-            out.extend(a.name for a in article.authors)
-            for block in article.body:
-                if type(block) not in skip:
-                    out.append(block_text(block))
+    for article in articles:
+        out.extend(filter(None, [article.title, article.section, article.dek, article.date]))
+        out.extend(a.name for a in article.authors)
+        for block in article.body:
+            if type(block) not in skip:
+                out.append(block_text(block))
     return "\n".join(out)
 
 
@@ -203,6 +217,21 @@ GOOD = _text_exporter(lambda docs, options: _clean(_all_text(docs)))
 
 def test_a_plain_correct_exporter_passes():
     check_exporter(GOOD)
+
+
+def test_a_collection_that_shows_a_shared_story_twice_fails():
+    every_page = _text_exporter(lambda docs, options: _clean(_all_text(docs, merged=False)))
+    run_check(every_page, "collection")  # every text is there...
+    with pytest.raises(AssertionError, match=r"a collection shows a story twice: .*the teaser of a story the "
+                                             r"collection holds in full is shown as well"):
+        run_check(every_page, "once")  # ...but the teaser's story twice
+
+    def twice(docs, options):
+        text = _clean(_all_text(docs))
+        return text + "\n" + text if len(docs) > 1 else text
+
+    with pytest.raises(AssertionError, match=r"the shared story's text is shown 2 times, its page alone shows it 1"):
+        run_check(_text_exporter(twice), "once")
 
 
 def test_silently_dropping_a_node_type_fails():
@@ -318,3 +347,109 @@ def test_lazy_import_check_catches_a_heavy_top_level_import(tmp_path, monkeypatc
     check_lazy_import("light_plugin_mod")
     with pytest.raises(AssertionError, match="imports lxml"):
         check_lazy_import("heavy_plugin_mod")
+
+
+# --- readers: the built-in ones pass, and the kit catches faulty readers ------------------------
+
+FIXTURE_PAGES = sorted((ROOT / "fixtures").glob("*.txt"))
+
+
+def test_the_built_in_readers_pass_the_reader_checks():
+    check_reader("protocol", FIXTURE_PAGES, registry=REGISTRY)
+    # json restores a saved tree, whose source is the page it was read from: no document check
+    check_reader("json", [p.with_suffix(".json") for p in FIXTURE_PAGES[:8]], registry=REGISTRY, skip=("document",))
+
+
+def _reader(build, name="probe", extensions=(".probe",), **fields):
+    """A reader whose document is ``build(text, name, data)``, through decode_text."""
+    import hashlib
+
+    from convert.textio import decode_text
+
+    def read(data, input_name, options):
+        text = decode_text(data, name=input_name, encoding=options.get("encoding"), max_size=options.get("max_size"))
+        return build(text, input_name, data, hashlib.sha256(data).hexdigest())
+
+    return Reader(name=name, read=read, extensions=extensions, **fields)
+
+
+def _page(text, name, data, digest, **fields):
+    title, _, body = text.strip().partition("\n")
+    article = Article(id=story_id(title), role="main", title=title, body=(Paragraph((Text(body.strip()),)),),
+                      **fields)
+    return Document(Source(name, digest, "probe"), (article,))
+
+
+SAMPLES = [("one.probe", b"A headline\n\nThe body.\n"), ("two.probe", b"Another one\n\nMore body.\n")]
+
+
+def test_a_plain_correct_reader_passes():
+    check_reader(_reader(_page), SAMPLES)
+
+
+def test_placeholders_for_unknown_values_fail():
+    careless = _reader(lambda *a: _page(*a, section="", dek="None", date="1970-01-01", url="/relative"))
+    with pytest.raises(AssertionError) as caught:
+        run_reader_check(careless, "unknown", SAMPLES)
+    for needle in ("section is ''", "dek is 'None'", "date is '1970-01-01', not a real ISO 8601 date",
+                   "url is '/relative', not an absolute URL"):
+        assert needle in str(caught.value)
+    with pytest.raises(AssertionError, match="image has no text at all"):
+        run_reader_check(_reader(lambda *a: _page(*a, image=Image())), "unknown", SAMPLES)
+
+
+def test_a_wrong_source_and_a_result_that_is_no_document_fail():
+    def wrong_source(text, name, data, digest):
+        return replace(_page(text, name, data, digest), source=Source("elsewhere.txt", "0" * 64, "other"))
+
+    with pytest.raises(AssertionError) as caught:
+        run_reader_check(_reader(wrong_source), "document", SAMPLES)
+    for needle in ("source.reader is 'other', not 'probe'", "source.name is 'elsewhere.txt'", "not the sha256"):
+        assert needle in str(caught.value)
+    with pytest.raises(AssertionError, match="gave dict, not a Document"):
+        run_reader_check(_reader(lambda *a: {"title": "x"}), "document", SAMPLES)
+
+
+def test_bad_input_must_raise_an_input_error_and_nothing_else():
+    def crashes(data, name, options):
+        return _page(data.decode("utf-8"), name, data, "0" * 64)  # no decode_text: UnicodeDecodeError, or a page
+
+    with pytest.raises(AssertionError) as caught:
+        run_reader_check(Reader(name="probe", read=crashes), "bad-input", SAMPLES)
+    message = str(caught.value)
+    assert "read raised UnicodeDecodeError" in message or "read as a document instead of refused" in message
+
+
+def test_a_tree_the_json_form_refuses_or_changes_fails():
+    deep = _reader(lambda *a: replace(_page(*a), articles=(replace(_page(*a).articles[0],
+                                                                   body=(Heading(9, (Text("x"),)),)),)))
+    with pytest.raises(AssertionError, match=r"\[json\].*the JSON form is refused"):
+        check_reader(deep, SAMPLES)
+
+
+def test_nondeterminism_bad_warnings_and_printing_fail():
+    counter = itertools.count()
+    moving = _reader(lambda text, *a: _page(f"{text.strip()} {next(counter)}", *a))
+    with pytest.raises(AssertionError, match=r"two reads of one\.probe differ"):
+        run_reader_check(moving, "deterministic", SAMPLES)
+    noisy = _reader(lambda *a: replace(_page(*a), warnings=("two\nlines",)))
+    with pytest.raises(AssertionError, match="warnings must be a tuple of one-line sentences"):
+        run_reader_check(noisy, "warnings", SAMPLES)
+
+    def prints(*a):
+        print("reading!")
+        return _page(*a)
+
+    with pytest.raises(AssertionError, match="read printed 'reading!"):
+        run_reader_check(_reader(prints), "quiet", SAMPLES)
+
+
+def test_check_reader_reports_every_failed_check_and_needs_samples():
+    with pytest.raises(AssertionError) as caught:
+        check_reader(_reader(lambda *a: {"x": 1}, name="Bad Name", extensions=("probe",)), SAMPLES)
+    message = str(caught.value)
+    assert message.startswith("Bad Name fails") and "[record]" in message and "[document]" in message
+    with pytest.raises(ValueError, match="at least one sample"):
+        check_reader(_reader(_page), [])
+    with pytest.raises(KeyError, match="no reader check 'nope'"):
+        run_reader_check(_reader(_page), "nope", SAMPLES)

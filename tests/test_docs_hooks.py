@@ -20,6 +20,7 @@ from convert.testing import check_exporter
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 HOOKS_PAGE = (DOCS / "plugin-hooks.md").read_text(encoding="utf-8")
 TUTORIAL = (DOCS / "writing-plugins.md").read_text(encoding="utf-8")
+READER_TUTORIAL = (DOCS / "writing-readers.md").read_text(encoding="utf-8")
 
 
 def hookspec_functions() -> dict[str, object]:
@@ -65,7 +66,7 @@ def test_there_are_hookspecs_to_document():
 def test_every_hook_is_documented_with_its_exact_signature(name):
     text = section(HOOKS_PAGE, name)
     expected = signature_text(name, hookspec_functions()[name])
-    code_lines = [line.strip() for block in re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    code_lines = [line.strip() for block in re.findall(r"```(?:python|text)\n(.*?)```", text, re.DOTALL)
                   for line in block.splitlines()]
     assert expected in code_lines, f"the signature under '## {name}' should read: {expected}"
     for part in ("**Arguments**", "**Returns**", "**Example**", "@hookimpl", f"def {name}("):
@@ -118,18 +119,18 @@ def test_the_streaming_reader_example_works():
     errors, skips = [], []
     documents = list(convert.parse_all(data, registry=registry, on_error=errors.append, on_skip=skips.append))
     assert [d.source.name for d in documents] == ["p0", "p1"]  # chosen by its sniff: bytes have no name
-    assert [str(e).split(":")[0] for e in errors] == ["<stdin>"] and "line 2" in str(errors[0])
+    assert [str(e).split(":")[0] for e in errors] == ["<bytes>"] and "line 2" in str(errors[0])
     assert [s.kind for s in skips] == ["blank line"]
 
 
 # --- the tutorial -----------------------------------------------------------------------------
 
 
-def tutorial_files() -> dict[str, str]:
-    """The files the tutorial writes: each fenced block whose first line is a comment
+def tutorial_files(page: str = TUTORIAL) -> dict[str, str]:
+    """The files a tutorial writes: each fenced block whose first line is a comment
     naming the file (``# protocol_convert_txt.py``)."""
     files = {}
-    for block in re.findall(r"```(?:python|toml)\n(.*?)```", TUTORIAL, re.DOTALL):
+    for block in re.findall(r"```(?:python|toml)\n(.*?)```", page, re.DOTALL):
         first, _, rest = block.partition("\n")
         match = re.fullmatch(r"# ([\w./-]+\.(?:py|toml))", first.strip())
         if match:
@@ -138,7 +139,8 @@ def tutorial_files() -> dict[str, str]:
 
 
 def test_the_tutorial_names_its_files():
-    assert set(tutorial_files()) == {"pyproject.toml", "protocol_convert_txt.py", "tests/test_txt.py"}
+    assert set(tutorial_files()) == {"pyproject.toml", "protocol_convert_txt.py", "tests/test_txt.py",
+                                     "tests/test_each_check.py", "tests/test_cli.py"}
     assert "protocol-convert install -e ." in TUTORIAL
 
 
@@ -157,3 +159,42 @@ def test_the_tutorial_plugin_passes_the_conformance_kit(tmp_path, monkeypatch):
     registry = load_registry(plugins=[module], entry_points=False)
     check_exporter("txt", registry=registry)
     sys.modules.pop("protocol_convert_txt", None)
+
+
+def test_the_tutorial_plugin_shows_each_story_once_in_a_collection(tmp_path, monkeypatch):
+    """The tutorial's exporter renders the presentation layer: a plugin copied from it does
+    not repeat a teased story (the kit's ``once`` check, run above, and here by hand)."""
+    import convert
+    from convert.testing import sample_documents
+
+    path = tmp_path / "protocol_convert_txt.py"
+    path.write_text(tutorial_files()["protocol_convert_txt.py"], encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("protocol_convert_txt", None)
+    registry = load_registry(plugins=[importlib.import_module("protocol_convert_txt")], entry_points=False)
+    text = convert.export(list(sample_documents()["collection"].documents), "txt", registry=registry).decode()
+    assert text.count("Shared story headline") == 1 and "The teaser of it" not in text
+    sys.modules.pop("protocol_convert_txt", None)
+
+
+def test_the_reader_tutorial_names_its_files_and_registers_its_module():
+    files = tutorial_files(READER_TUTORIAL)
+    assert set(files) == {"pyproject.toml", "protocol_convert_news.py", "tests/test_news.py"}
+    project = tomllib.loads(files["pyproject.toml"])
+    assert project["project"]["entry-points"]["protocol_convert"] == {"news": "protocol_convert_news"}
+
+
+def test_the_reader_tutorial_passes_its_own_tests_and_the_kit(tmp_path):
+    """Its files written out as the page says, its tests run (the kit's reader checks among
+    them), in a process of their own."""
+    import os
+    import subprocess
+
+    for name, text in tutorial_files(READER_TUTORIAL).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parents[1])])}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 passed" in done.stdout

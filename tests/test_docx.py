@@ -427,8 +427,10 @@ def expected(documents, title: str | None = None, toc: bool = True) -> list[tupl
 
 
 def build(documents, **options) -> bytes:
+    """One page's DOCX, or a collection's for several (a list of one would be a collection)."""
     options.setdefault("date", DATE)
-    return convert.export(list(documents), "docx", options=options)
+    pages = list(documents)
+    return convert.export(pages[0] if len(pages) == 1 else pages, "docx", options=options)
 
 
 def reopen(data: bytes):

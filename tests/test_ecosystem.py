@@ -313,7 +313,23 @@ def test_the_tutorial_plugin_installs_editable_from_its_folder(venv, tmp_path):
     venv.cli("convert", SEED, "-t", "txt", "-o", out, "-O", "txt.rule=-")
     assert out.read_text(encoding="utf-8").strip()
     tests = venv.run(venv.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=folder, check=False)
-    assert tests.returncode == 0 and "1 passed" in tests.stdout, tests.stdout + tests.stderr
+    # its test_txt.py, test_cli.py and one test_each_check.py case per check of the kit
+    from convert.testing import CHECKS
+
+    assert tests.returncode == 0 and f"{len(CHECKS) + 2} passed" in tests.stdout, tests.stdout + tests.stderr
+
+
+def test_a_plugin_made_by_new_plugin_installs_and_passes_its_tests(venv, tmp_path):
+    """`protocol-convert new-plugin`, then `install -e .` and its tests, as its README says."""
+    folder = venv.root / "src" / "protocol-convert-plain"
+    venv.cli("new-plugin", "plain", "-d", folder.parent)
+    done = venv.cli("install", "-e", ".", cwd=folder)
+    assert "installed plugin plain (protocol-convert-plain 0.1.0)" in done.stdout
+    assert "output formats: plain" in done.stdout
+    out = venv.cli("convert", SEED, "-t", "plain", "-o", "-", "-O", "plain.rule=~").stdout
+    assert "Judge Zia Faruqui" in out and "~~~~" in out
+    tests = venv.run(venv.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=folder, check=False)
+    assert tests.returncode == 0 and "4 passed" in tests.stdout, tests.stdout + tests.stderr
 
 
 def test_uninstall_removes_the_format(venv):
@@ -414,6 +430,28 @@ def test_uninstall_by_plugin_or_distribution_name_and_never_the_core(fake_pip):
         refused = run_cli(["uninstall", name, "-y"])
         assert refused.exit_code == 2 and "is protocol-convert itself, not a plugin" in refused.output
     assert len(calls) == 1
+
+
+def test_uninstall_resolves_a_format_name_to_its_plugin_or_fails_clearly(fake_pip, monkeypatch):
+    calls, states, _ = fake_pip
+    plaintext = _plugin("plaintext", "pc-plaintext", "1.0", ["txt"])
+    reader = _plugin("text_reader", "pc-text-reader", "1.0", [], ["txt", "text"])
+    states.extend([[*CORE, plaintext], CORE])
+    result = run_cli(["uninstall", "txt", "-y"])  # the format txt: its plugin's distribution
+    assert result.exit_code == 0, result.output
+    assert calls == [["uninstall", "-y", "pc-plaintext"]]
+    assert "'txt' is a format of the plugin plaintext (pc-plaintext)" in result.stderr
+    states[:] = [[*CORE, plaintext, reader]]
+    both = run_cli(["uninstall", "txt", "-y"])
+    assert both.exit_code == 2 and ("'txt' is a format of several plugins, plaintext (pc-plaintext) and "
+                                    "text_reader (pc-text-reader): name the plugin to uninstall") in both.stderr
+    monkeypatch.setattr(cli_plugins, "_installed_distribution", lambda name: name == "some-dist")
+    unknown = run_cli(["uninstall", "nothing-like-it", "-y"])
+    assert unknown.exit_code == 5
+    assert "no plugin, format or installed distribution is called 'nothing-like-it'" in unknown.stderr
+    assert len(calls) == 1  # pip was not run for either
+    states[:] = [[*CORE, plaintext], [*CORE, plaintext]]
+    assert run_cli(["uninstall", "some-dist", "-y"]).exit_code == 0 and calls[-1] == ["uninstall", "-y", "some-dist"]
 
 
 def test_uninstall_asks_first_unless_y(fake_pip):

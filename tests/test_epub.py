@@ -880,7 +880,10 @@ def test_collection_masthead_and_metadata():
     book = Book(export(COLLECTION))
     masthead = book.xhtml("masthead.xhtml")
     assert book.spine[:3] == ["cover.xhtml", "masthead.xhtml", "contents.xhtml"]
-    assert masthead.xpath("string(.//x:h1)", namespaces=NS) == "Protocol: June 1, 2021 – February 24, 2022"
+    # the publication's name over the heading, once; the dates are the heading, not repeated
+    assert masthead.xpath("string(.//*[@class='masthead-publisher'])") == "Protocol"
+    assert masthead.xpath("string(.//x:h1)", namespaces=NS) == "June 1, 2021 – February 24, 2022"
+    assert masthead.xpath(".//*[@class='masthead-dates']") == []
     assert "6 stories from 3 saved pages" in masthead.xpath("string(.//*[@class='masthead-count'])")
     inside = [" ".join("".join(li.itertext()).split()) for li in masthead.findall(".//x:li", NS)]
     assert inside == ["China 1 story", "Policy 1 story", "Fintech 1 story", "Other stories 3 stories"]
@@ -894,6 +897,7 @@ def test_collection_masthead_and_metadata():
     page = undated.xhtml("masthead.xhtml")
     assert page.xpath(".//*[@class='masthead-dates']") == []
     assert not re.search(r"\b(19|20)\d\d\b", "".join(page.itertext()))
+    assert page.xpath("string(.//x:h1)", namespaces=NS) == "Collected stories"
     assert undated.meta("title") == ["Protocol"]
     assert Book(export(UNDATED, title="Weekly")).meta("title") == ["Weekly"]
 

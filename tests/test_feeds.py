@@ -123,7 +123,8 @@ PAGE_TWO = doc("page-two.txt", MAIN_TWO, TEASER_A, TEASER_D, TEASER_C, SPONSORED
 
 def build(fmt: str, documents, registry, **options) -> bytes:
     docs = documents if isinstance(documents, (list, tuple)) else [documents]
-    data = convert.export(docs, fmt, options=options, registry=registry)
+    # one page's feed, or a collection's for several (a list of one would be a collection)
+    data = convert.export(docs[0] if len(docs) == 1 else docs, fmt, options=options, registry=registry)
     assert isinstance(data, bytes)
     return data
 

@@ -50,7 +50,7 @@ def test_an_output_that_is_the_input_is_refused_even_with_force(tmp_path, how):
     result = cli(str(page), "-t", "markdown", "-o", str(target), "--force")
     assert result.returncode == 4
     assert one_error(result.stderr).endswith(f"{target}: is an input of this run: refusing to overwrite it, "
-                                             "even with --force")
+                                             "even when forced")
     snapshot.assert_unchanged()
     assert_nothing_partial(tmp_path)
 
@@ -62,7 +62,7 @@ def test_directory_mode_never_writes_over_an_input(tmp_path):
     result = cli("t.json", "-t", "json,epub", "-o", "./", "--force", cwd=tmp_path)
     assert result.returncode == 1  # the EPUB is written; the JSON would have replaced its input
     assert error_lines(result.stderr) == [
-        "protocol-convert: error: ./t.json: is an input of this run: refusing to overwrite it, even with --force"]
+        "protocol-convert: error: ./t.json: is an input of this run: refusing to overwrite it, even when forced"]
     snapshot.assert_unchanged()
     assert (tmp_path / "t.epub").is_file()
     assert_nothing_partial(tmp_path)
@@ -102,7 +102,7 @@ def test_force_replaces_only_regular_files(tmp_path, kind):
         if server is not None:
             server.close()
     message = "is a directory; give a file name" if kind == "directory" else \
-        f"is a {kind}: --force replaces only regular files".replace("is a FIFO", "is a FIFO (named pipe)")
+        f"is a {kind}: only a regular file is ever replaced".replace("is a FIFO", "is a FIFO (named pipe)")
     if kind == "directory":  # `-o DIRECTORY` writes into it
         assert single.returncode == 0 and (target / "page.json").is_file()
         (target / "page.json").unlink()
@@ -118,7 +118,7 @@ def test_force_replaces_only_regular_files(tmp_path, kind):
 
 def test_the_library_never_replaces_a_device_node(tmp_path):
     node = make_device(tmp_path / "null", 1, 3)
-    with pytest.raises(OutputError, match="is a character device: --force replaces only regular files"):
+    with pytest.raises(OutputError, match="is a character device: only a regular file is ever replaced"):
         convert.export(convert.parse(SEED), "json", node, force=True)
     assert stat.S_ISCHR(node.lstat().st_mode)
     assert_nothing_partial(tmp_path)

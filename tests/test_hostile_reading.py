@@ -44,7 +44,7 @@ def test_one_bad_byte_does_not_make_the_page_mac_roman(tmp_path):
     assert result.returncode == 0
     assert result.stderr.decode().splitlines() == [
         f"protocol-convert: warning: {page}: 1 byte sequence that is not UTF-8 replaced by U+FFFD "
-        "(give the encoding with --encoding if it is not UTF-8)"]
+        "(name the page's encoding with --encoding, for example cp1252)"]
     assert "China\ufffd’s era" in result.stdout.decode() and "‚Äô" not in result.stdout.decode()
     snapshot.assert_unchanged()
 
@@ -53,8 +53,7 @@ def test_the_warning_counts_the_bad_sequences():
     data = with_bad_bytes(SEED_TEXT, (10, b"\xff"), (200, b"\xc3"), (400, b"\xe2\x80"))
     with collect_warnings() as notes:
         text = decode_text(data, name="p.txt")
-    assert notes == [("p.txt", "3 byte sequences that are not UTF-8 replaced by U+FFFD "
-                               "(give the encoding with --encoding if it is not UTF-8)")]
+    assert notes == [("p.txt", "3 byte sequences that are not UTF-8 replaced by U+FFFD", "encoding")]
     assert text.count("\ufffd") == 3 and text.replace("\ufffd", "") == SEED_TEXT.replace("\ufeff", "")
 
 

@@ -96,7 +96,7 @@ def test_parse_all_yields_each_document_and_hands_on_errors_and_skips(tmp_path, 
     errors, skips = [], []
     documents = list(convert.parse_all(path, registry=registry, on_error=errors.append, on_skip=skips.append))
     assert [d.source.name for d in documents] == ["p1", "p2"]
-    assert [str(e) for e in errors] == ["a.many: part 3: damaged"]
+    assert [str(e) for e in errors] == [f"{path}: part 3: damaged"]  # the path as given
     assert [s.kind for s in skips] == ["request", "request", "not HTML"]
     with pytest.raises(InputError, match=r"a\.many: part 3: damaged"):  # no on_error: the first error ends it
         list(convert.parse_all(path, registry=registry))
@@ -115,7 +115,7 @@ def test_parse_takes_the_one_document_and_refuses_several(tmp_path, registry):
     one = many_file(tmp_path / "one.many", {"skip": "request"}, page("p1", "One"))
     assert convert.parse(one, registry=registry).source.name == "p1"
     several = many_file(tmp_path / "two.many", page("p1", "One"), page("p2", "Two"))
-    with pytest.raises(InputError, match="holds several pages: convert it with --collection"):
+    with pytest.raises(InputError, match="holds several pages: read them with parse_all"):
         convert.parse(several, registry=registry)
     none = many_file(tmp_path / "none.many", {"skip": "request"})
     with pytest.raises(InputError, match="holds no page"):
@@ -280,7 +280,7 @@ def test_provenance_round_trips_and_validates():
                                captured="2022-03-01T10:00:00Z", payload_digest="sha1:ABCDEF"), document.articles)
     text = jsonform.dumps(document)
     data = json.loads(text)
-    assert data["schema_version"] == "1.1"
+    assert data["schema_version"] == "1.2"
     assert data["document"]["source"] == {"name": "crawl.warc.gz#0", "sha256": "1" * 64, "reader": "warc",
                                           "url": URL + "?utm=x", "captured": "2022-03-01T10:00:00Z",
                                           "payload_digest": "sha1:ABCDEF"}

@@ -188,6 +188,11 @@ def test_output_titles():
     assert present([page("a.txt", story(None))]).title == "Protocol"
     assert present([page("a.txt", story("A")), page("b.txt", story("B"))]).title == "Protocol"
     assert present(dated, {"title": " Weekly \n"}).title == "Weekly"
+    # under the publication's name (a cover, a masthead) the name is not repeated
+    assert present(dated).heading == "February 2 – March 4, 2022"
+    assert present([page("a.txt", story("A")), page("b.txt", story("B"))]).heading == "Collected stories"
+    assert present(dated, {"title": "Weekly"}).heading == "Weekly"
+    assert present([page("a.txt", story("Protocol: a headline"))]).heading == "Protocol: a headline"
     assert date_range([dt.date(2021, 6, 1), dt.date(2022, 2, 24)]) == "June 1, 2021 – February 24, 2022"
     assert date_range([]) is None
 

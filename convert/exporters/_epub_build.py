@@ -352,9 +352,9 @@ def _masthead(view: View, files: Mapping[str, str]) -> str:
     parts = [
         '<section class="masthead" epub:type="titlepage">\n',
         f'<p class="masthead-publisher">{PUBLICATION}</p>\n',
-        f'<h1 class="masthead-title">{esc(view.title)}</h1>\n',
+        f'<h1 class="masthead-title">{esc(view.heading)}</h1>\n',
     ]
-    if view.date_range and view.date_range not in view.title:
+    if view.date_range and view.date_range not in view.heading:
         parts.append(f'<p class="masthead-dates">{esc(view.date_range)}</p>\n')
     parts.append(
         f'<p class="masthead-count">{_count(len(view.items), "story", "stories")} from '
@@ -407,7 +407,7 @@ def _lay_out_collection(view: View, lang: str, base_url: str | None) -> _Layout:
 def cover_text(view: View) -> CoverText:
     """What the generated cover says."""
     if view.collection:
-        title = view.title.removeprefix(f"{PUBLICATION}: ") if view.title != PUBLICATION else "Collected stories"
+        title = view.heading
         named = [s.name for s in view.sections if s.name]
         footer = []
         if view.date_range and view.date_range != title:

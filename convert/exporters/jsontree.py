@@ -19,7 +19,9 @@ def write_json(documents: Sequence[Document], stream: BinaryIO, options: Mapping
     from ..text import replace_lone_surrogates
 
     indent = options.get("indent")
-    text = jsonform.dumps(documents, indent=indent if indent and indent > 0 else None)
+    # one page, or a collection (of any length: export([document]) is a collection of one)
+    collection = len(documents) != 1 or options.get("collection") is True
+    text = jsonform.dumps(documents if collection else documents[0], indent=indent if indent and indent > 0 else None)
     # as in every other format, a lone surrogate becomes U+FFFD
     stream.write(replace_lone_surrogates(text).encode("utf-8"))
 

@@ -31,6 +31,7 @@ Only the standard library and :mod:`convert` modules are imported: the view is c
 from __future__ import annotations
 
 from ._text import (
+    COLLECTED_STORIES,
     EXCERPT,
     EXCERPT_NOTE,
     ITEM_ID_PREFIX,
@@ -51,6 +52,7 @@ from ._text import (
 from ._view import Bio, Item, Picture, Section, View, picture, present, story_url
 
 __all__ = [
+    "COLLECTED_STORIES",
     "EXCERPT",
     "EXCERPT_NOTE",
     "ITEM_ID_PREFIX",

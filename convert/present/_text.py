@@ -14,6 +14,8 @@ from ..tree import Document
 
 #: The publication's name: the masthead, a collection's default title and creator.
 PUBLICATION = "Protocol"
+#: A collection's heading when its title is only the publication's.
+COLLECTED_STORIES = "Collected stories"
 #: The heading over the stories a page shows besides its own.
 MORE_FROM_PROTOCOL = "More from Protocol"
 #: The kind of a teaser.

@@ -11,6 +11,7 @@ from ..collection import Collection, build_collection, section_key
 from ..text import xml_text
 from ..tree import Article, Block, Document, Heading, Image, Paragraph, Role, block_text, inline_text
 from ._text import (
+    COLLECTED_STORIES,
     EXCERPT,
     EXCERPT_NOTE,
     ITEM_ID_PREFIX,
@@ -163,6 +164,17 @@ class View:
     def date_range(self) -> str | None:
         return date_range(self.days)
 
+    @property
+    def heading(self) -> str:
+        """The title as the EPUB's cover and masthead show it, under the publication's
+        name: without a ``Protocol:`` prefix, and ``Collected stories`` for a collection
+        with no title but the publication's (never "Protocol" twice)."""
+        if not self.collection:
+            return self.title
+        if self.title == PUBLICATION:
+            return COLLECTED_STORIES
+        return self.title.removeprefix(f"{PUBLICATION}: ")
+
     def get(self, item_id: str) -> Item:
         item = self.index.get(item_id)
         return item if item is not None else next(i for i in self.items if i.id == item_id)
@@ -274,8 +286,8 @@ def _item(article: Article, base_url: str | None, related: tuple[str, ...], page
     )
 
 
-def _ordered(documents: Sequence[Document], collection: Collection, as_collection: bool) -> list[Article]:
-    if as_collection:
+def _ordered(documents: Sequence[Document], collection: Collection, several: bool) -> list[Article]:
+    if several:
         return _without_repeated_ads(list(collection.articles))
     seen = list(dict.fromkeys(a.id for a in documents[0].articles)) if documents else []
     kept = [collection.by_id[i] for i in seen]
@@ -302,17 +314,17 @@ def present(documents: Sequence[Document], options: Mapping[str, object] | None 
 
     ``options`` are an exporter's: ``title`` (the output's title), ``base_url`` (for
     links), ``date`` and the ``source_date`` setting (for :func:`output_date`), and the
-    ``collection`` setting (``True``: one page shown as a collection, a volume of a split
-    archive); others are ignored.
+    ``collection`` setting (:func:`convert.export` sets it: true for a list of documents,
+    even of one; without it, several documents are a collection); others are ignored.
     """
     documents = tuple(documents)
     options = options or {}
     base_url = options.get("base_url")
     base_url = base_url if isinstance(base_url, str) else None
+    asked = options.get("collection")
+    several = len(documents) > 1 or asked is True
     collection = build_collection(documents)
-    # several pages, or one shown as a collection (the ``collection`` setting: a volume)
-    as_collection = len(documents) > 1 or options.get("collection") is True
-    articles = _ordered(documents, collection, as_collection)
+    articles = _ordered(documents, collection, several)
     order = {a.id: n for n, a in enumerate(articles)}
     # every story of a section shows the section's one name (its first spelling)
     names = {section_key(s.name): s.name for s in collection.sections}
@@ -342,7 +354,7 @@ def present(documents: Sequence[Document], options: Mapping[str, object] | None 
         Section(section.name, tuple(by_id[a.id] for a in section.articles if a.id in by_id))
         for section in collection.sections
     )
-    if not as_collection:  # one page reads in page order; its sections are those of that order
+    if not several:  # one page reads in page order; its sections are those of that order
         grouped: dict[str | None, list[Item]] = {}
         for item in items:
             grouped.setdefault(item.section, []).append(item)
@@ -353,16 +365,16 @@ def present(documents: Sequence[Document], options: Mapping[str, object] | None 
     title = one_line(options.get("title") if isinstance(options.get("title"), str) else None)
     if not title:
         lead = next((i for i in items if i.role == "main"), None)
-        if not as_collection and lead is not None and lead.title:
+        if not several and lead is not None and lead.title:
             title = lead.title
-        elif as_collection and days:
+        elif several and days:
             title = f"{PUBLICATION}: {date_range(days)}"
         else:
             title = PUBLICATION
     return View(
         documents=documents,
         title=title,
-        collection=as_collection,
+        collection=several,
         items=items,
         sections=sections,
         writers=writers,

@@ -114,7 +114,9 @@ BIO = re.compile(
 HANDLE = re.compile(r"\(\s*(@\w+)\s*\)")
 #: what a company says of itself, and never a writer of itself
 COMPANY_WORDS = re.compile(
-    r"\b(represents|builds|offers|provides|helps (companies|businesses|teams|organi[sz]ations|customers|brands)|"
+    r"\b(represents|builds|makes|sells|designs|develops|manufactures|offers|provides|software|hardware|"
+    r"(organi[sz]ations|businesses|companies|brands|teams) (use|rely on|trust)|"
+    r"helps (companies|businesses|teams|organi[sz]ations|customers|brands)|"
     r"enables|empowers|powers|delivers|platform|provider|solutions?|customers|products|services|"
     r"(leading|global|largest) (company|provider|platform|firm|maker|network)|company|companies|"
     r"trade (association|group)|association|industry leaders|enterprises|our (mission|platform|customers))\b",

@@ -311,11 +311,18 @@ def article_with_image(lines: list[Line], index: int, header: Header) -> int | N
     if not _header_shape(pre):
         return None
     text, after = credit_at(lines, credit)  # type: ignore[misc]
-    if _opens_with_label(pre):
-        header.section = _section(pre[0])
+    labelled = _opens_with_label(pre)
+    if labelled:
         pre = pre[1:]
+    dek, alt, caption = _image_slots(pre[0], pre[1:])
+    if alt is not None and caption is not None and words(alt) > 30 and not same_text(alt, caption):
+        return None  # paragraphs, not an alt: the body of a page without an image, then a credit
+    if alt is not None and caption is not None and is_role_line(alt) and words(caption) > 30:
+        return None  # a Braintrust expert's role and answer, then the next story's credit
+    if labelled:
+        header.section = _section(lines[index].text)
     header.title = pre[0]
-    header.dek, alt, caption = _image_slots(pre[0], pre[1:])
+    header.dek = dek
     header.image = Image(alt=alt, caption=caption, credit=text)
     return after
 

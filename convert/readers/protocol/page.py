@@ -32,9 +32,16 @@ from .header import read_header
 from .lines import split_lines, strip_chrome
 from .stories import Chunk, cut_stories
 
-__all__ = ["BULLET", "READER_NAME", "parse_page", "read_page"]
+__all__ = [
+    "BULLET", "NO_BODY", "NO_HEADLINE", "NO_STRUCTURE", "READER_NAME", "page_warnings", "parse_page", "read_page",
+]
 
 READER_NAME = "protocol"  # the name registered by convert.readers.protocol
+
+# What the reader says it could not find (Document.warnings), in this order.
+NO_STRUCTURE = "no recognisable structure: no site chrome, header, teaser or byline (is it a saved Protocol page?)"
+NO_HEADLINE = "no headline found"
+NO_BODY = "no body found"
 
 
 def build_article(chunk: Chunk, role: Role) -> tuple[Article, list[list[str]], list[str]]:
@@ -93,7 +100,27 @@ def parse_page(text: str, *, name: str | None = None, sha256: str = "") -> Docum
             body = tuple(Paragraph((Text(t),)) for t in taken)
             articles.append(Article(id=story_id(None, taken[0]), role="sponsored", body=body))
     chrome = _in_page_order(lines, page_chrome, header_chrome)
-    return Document(Source(name, sha256, READER_NAME), tuple(_unique_ids(articles)), tuple(chrome))
+    articles = _unique_ids(articles)
+    return Document(Source(name, sha256, READER_NAME), tuple(articles), tuple(chrome),
+                    page_warnings(articles, chrome))
+
+
+def page_warnings(articles: list[Article], chrome: list[str]) -> tuple[str, ...]:
+    """What the page lacks, read off its tree: any text becomes a story, so a caller is told
+    when nothing of a page's layout was found, and when the page's own story has no
+    headline or no body."""
+    main = next((a for a in articles if a.role == "main"), None)
+    found: list[str] = []
+    laid_out = bool(chrome) or len(articles) > 1 or any(
+        a.title or a.section or a.date or a.dek or a.image or a.authors for a in articles
+    )
+    if not laid_out:
+        found.append(NO_STRUCTURE)
+    if main is None or main.title is None:
+        found.append(NO_HEADLINE)
+    if main is None or not main.body:
+        found.append(NO_BODY)
+    return tuple(found)
 
 
 def _in_page_order(lines: list[Any], page_chrome: list[str], extra: list[str]) -> list[str]:

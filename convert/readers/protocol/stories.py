@@ -14,7 +14,8 @@ Rules:
 - Where a story's lines hold the start of the next story (the first chunk holds the end of
   the main story and the start of the first teaser), the cut is at the last header that has
   a label or headline, a dek or caption, and an image credit within five lines; without an
-  image, at the last label + headline + dek before a marker. Without a marker or bio to
+  image, at the last label + headline + dek before a marker; with neither, at a credit
+  alone after a paragraph (the ``Image: Protocol`` teaser). Without a marker or bio to
   prove a story is there, a header needs a section label to start one (a headline-like alt
   and a caption before a credit in a body are an in-body figure).
 """
@@ -135,15 +136,43 @@ def _split_teasers(chunks: list[Chunk]) -> list[Chunk]:
         chunk.header = read_header(chunk.lines, chunk.first)
         start = chunk.header.end
         cut = find_teaser_start(chunk.lines, start, marked=chunk.truncated or bool(chunk.authors))
-        if cut is None and chunk.first and chunk.truncated:
-            # The marker cut a teaser, not the main story: find its label and headline.
-            cut = find_imageless_teaser_start(chunk.lines, start)
+        if chunk.first and chunk.truncated:
+            cut = _first_teaser_start(chunk.lines, start, cut)
         if cut is None:
             result.append(chunk)
             continue
         result.append(Chunk(chunk.lines[:cut], first=chunk.first, header=chunk.header))
         result.append(Chunk(chunk.lines[cut:], chunk.truncated, chunk.authors, chunk.sponsored))
     return result
+
+
+def _first_teaser_start(lines: list[Line], body_start: int, cut: int | None) -> int | None:
+    """Where the first teaser starts in the main story's chunk, which the marker proves holds
+    one. A labelled header is sure. A bare headline + dek + credit may be the main story's
+    own lines (a subheading, two paragraphs, then an ``Image: Protocol`` teaser's credit), and
+    the first teaser after a page's story is labelled or untitled, so there a teaser that is
+    only a credit wins, from the header's own credit on."""
+    if cut is not None:
+        if _labelled_head([line.text for line in lines[cut : cut + 2]]):
+            after = _credit_end(lines, cut)
+        else:
+            after = cut + 1
+    else:
+        cut = find_imageless_teaser_start(lines, body_start)
+        after = body_start if cut is None else cut + 2  # past its label and headline
+    later = find_credit_first_teaser_start(lines, after)
+    return later if later is not None else cut
+
+
+def _credit_end(lines: list[Line], start: int) -> int:
+    """The index after the first image credit from ``start`` (a header's)."""
+    from .header import credit_at
+
+    for index in range(start, min(start + 6, len(lines))):
+        found = credit_at(lines, index)
+        if found is not None:
+            return found[1]
+    return start
 
 
 def _header_shape(pre: list[str]) -> bool:
@@ -160,8 +189,15 @@ def _labelled_head(pre: list[str]) -> bool:
 
 
 def _unlabelled_head(pre: list[str]) -> bool:
-    """A headline and a dek (or caption): not an in-body figure's alt and caption."""
-    return is_headline(pre[0]) and len(pre) >= 2 and is_sentence(pre[1]) and words(pre[0]) >= 4
+    """A headline and a dek (or caption): not an in-body figure's alt and caption. With an
+    alt and a caption after the dek, the alt reads as one (a phrase, the headline's copy, or
+    a short caption's copy), not as two paragraphs of the story before."""
+    if not (is_headline(pre[0]) and len(pre) >= 2 and is_sentence(pre[1]) and words(pre[0]) >= 4):
+        return False
+    if len(pre) == 4:
+        alt, caption = pre[2], pre[3]
+        return not is_sentence(alt) or alt == pre[0] or (alt == caption and words(alt) <= 20)
+    return True
 
 
 def find_teaser_start(lines: list[Line], body_start: int, *, marked: bool) -> int | None:
@@ -202,4 +238,23 @@ def find_imageless_teaser_start(lines: list[Line], body_start: int) -> int | Non
             and not GREETING.match(dek)
         ):
             return start
+    return None
+
+
+def find_credit_first_teaser_start(lines: list[Line], body_start: int) -> int | None:
+    """The last image credit standing alone after a body paragraph, in a chunk a ``Keep
+    Reading`` marker ends: a teaser with no label, headline or image text, only its credit
+    (``Image: Protocol``): the last credit before the marker that follows a sentence, a
+    sign-off (or its role line) or a bullet (not a figure's alt). The marker proves a teaser starts in the
+    chunk, so a credit that may be a captioned figure's is still the best cut there is."""
+    from .header import credit_at
+
+    for index in range(len(lines) - 2, body_start, -1):  # a body line before the credit
+        if credit_at(lines, index) is None:
+            continue
+        before = lines[index - 1].text
+        signed = SIGNOFF.match(before) or (index - 2 > body_start and SIGNOFF.match(lines[index - 2].text))
+        after_body = is_sentence(before) or bool(signed or BULLET.match(before))
+        if after_body and is_sentence(lines[index + 1].text):
+            return index
     return None

@@ -69,8 +69,7 @@ def decode_html(data: bytes, *, name: str | None, encoding: str | None = None, c
     """The text of an HTML page's bytes (see the module's rules). Refuses, with an error
     naming the input, what is too large, empty, or not text at all."""
     if max_size is not None and len(data) > max_size:
-        raise InputTooLargeError(
-            f"is {len(data):,} bytes, over the {max_size:,}-byte limit (raise it with --max-size)", path=name)
+        raise InputTooLargeError(f"is {len(data):,} bytes, over the {max_size:,}-byte limit", path=name)
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise NotTextError(f"not an HTML page: looks like {what}", path=name)

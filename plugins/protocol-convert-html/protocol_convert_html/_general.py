@@ -58,7 +58,7 @@ def general_story(html_text: str, body: Any, meta: PageMeta, base: str | None,
     if main is not None:
         blocks = _xml_blocks(main, base)
     if not blocks:
-        container = next(body.iter("main"), None) or next(body.iter("article"), None) or body
+        container = _first(body, "main", "article")
         builder = BlockBuilder(base, lambda element: None,
                                skip=lambda e: tag_of(e) in ("header", "nav", "footer", "aside", "form"))
         blocks = builder.blocks(container)
@@ -70,7 +70,7 @@ def general_story(html_text: str, body: Any, meta: PageMeta, base: str | None,
         authors = [Author(squash(n)) for n in doc.get("author").split(";") if squash(n)]
     date = meta.date
     if date is None:
-        time = next((t for t in (next(body.iter("article"), None) or body).iter("time")), None)
+        time = next(_first(body, "article").iter("time"), None)
         date = iso_day(time.get("datetime")) if time is not None else None
     image = None
     if meta.image_alt or meta.image_caption or meta.image_credit:
@@ -189,3 +189,13 @@ def _xml_blocks(container: Any, base: str | None) -> list[Block]:
         else:
             blocks.extend(_xml_blocks(child, base))
     return blocks
+
+
+def _first(body: Any, *tags: str) -> Any:
+    """The first element of the first of ``tags`` that ``body`` holds, else ``body`` (an
+    element's truth is whether it has children, never whether it was found: compare with None)."""
+    for tag in tags:
+        found = next(body.iter(tag), None)
+        if found is not None:
+            return found
+    return body

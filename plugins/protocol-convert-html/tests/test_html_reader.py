@@ -364,3 +364,23 @@ def test_from_the_command_line(tmp_path):
     piped = run_cli(["convert", "-", "-t", "json", "-o", "-"], input=(PAGES / "garden_notes.html").read_bytes())
     assert piped.exit_code == 0, piped.output
     assert json.loads(piped.stdout)["document"]["articles"][0]["title"] == "How I prune tomatoes"
+
+
+def test_the_reader_passes_the_conformance_kit():
+    from convert.testing import check_reader
+
+    check_reader("html", sorted(PAGES.glob("*.html")), registry=REGISTRY)
+
+
+def test_a_page_with_an_article_element_takes_its_date_from_it_without_a_warning():
+    """An <article> is looked for by comparing with None: testing an lxml element's truth
+    (whether it has children) warned, and would skip an article without child elements."""
+    import warnings
+
+    page = (b"<!doctype html><html><head><title>A headline</title></head><body><nav>Home</nav><article>"
+            b"<h1>A headline</h1><time datetime='2022-02-24'>Feb 24</time>"
+            b"<p>The body of the story, long enough to be read as a paragraph of it.</p></article></body></html>")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        document = convert.parse(page, name="page.html", reader="html", registry=REGISTRY)
+    assert document.main is not None and document.main.date == "2022-02-24"

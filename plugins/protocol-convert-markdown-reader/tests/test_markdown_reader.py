@@ -165,3 +165,10 @@ def test_a_markdown_collection_reads_back_with_sections_and_ids():
         ("Shared story headline", "Collection section one", "main"),
     ]
     assert {a.id for a in back.articles} == {a.id for d in documents for a in d.articles}
+
+
+def test_the_reader_passes_the_conformance_kit():
+    from convert.testing import check_reader
+
+    check_reader("markdown", [("article.md", ARTICLE.encode()), ("plain.md", b"# A title\n\nA paragraph.\n")],
+                 registry=REGISTRY)

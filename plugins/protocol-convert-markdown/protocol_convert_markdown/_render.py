@@ -356,7 +356,7 @@ RULE = "* * *"
 def render(documents: Sequence[Document], options: Mapping[str, Any]) -> str:
     front = bool(options.get("front_matter", True))
     comments = bool(options.get("metadata_comments", True))
-    view = present(documents, options if len(documents) > 1 else {})
+    view = present(documents, options if len(documents) > 1 or options.get("collection") is True else {})
     chunks: list[str] = []
     if not view.collection:
         document = documents[0]

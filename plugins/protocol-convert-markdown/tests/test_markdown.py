@@ -24,7 +24,9 @@ MD = MarkdownIt("commonmark")
 
 
 def markdown_of(documents, **options) -> str:
-    data = convert.export(documents, "markdown", options=options, registry=REGISTRY)
+    """One page's Markdown, or a collection's for several (a list of one would be a collection)."""
+    pages = list(documents)
+    data = convert.export(pages[0] if len(pages) == 1 else pages, "markdown", options=options, registry=REGISTRY)
     assert data is not None
     return data.decode("utf-8")
 

@@ -29,7 +29,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, BinaryIO
 
-from convert.errors import InputError
+from convert.errors import InputError, InputTooLargeError
 from convert.formats import Skipped
 from convert.textio import DEFAULT_MAX_SIZE
 
@@ -196,7 +196,7 @@ def _record(iterator: Any, record: Any, offset: int, label: str, max_size: int) 
     if skipped is not None:
         return skipped
     if too_large:
-        return InputError(f"{where}: its page is over the {max_size:,}-byte limit (raise it with --max-size)")
+        return InputTooLargeError(f"{where}: its page is over the {max_size:,}-byte limit")
     from protocol_convert_html import parse_html, sniff_html
     from protocol_convert_html._decode import declared_charset
 

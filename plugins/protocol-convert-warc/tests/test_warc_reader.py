@@ -198,7 +198,7 @@ def test_one_clear_error_per_bad_record_and_the_good_ones_converted(hostile):
     assert liar.startswith(f"hostile.warc.gz: record at byte {at['liar']} (https://www.protocol.com/liar)")
     assert "declared length (99999)" in liar
     assert huge == (f"hostile.warc.gz: record at byte {at['huge']} (https://www.protocol.com/huge): "
-                    "its page is over the 52,428,800-byte limit (raise it with --max-size)")
+                    "its page is over the 52,428,800-byte limit")
     assert all("\n" not in e and "Traceback" not in e for e in errors)
     latin = documents[2].main
     assert latin.title == "Why the caf\u00e9 tax failed"
@@ -238,3 +238,10 @@ def test_an_empty_or_foreign_input_is_a_clear_error(tmp_path):
         list(convert.parse_all(path, registry=REGISTRY))
     documents, errors, _ = read(b"this is not a WARC at all\r\n", name="text.warc")
     assert documents == [] and errors == ["text.warc: record at byte 0: cannot be read (no WARC record starts here)"]
+
+
+def test_the_reader_passes_the_conformance_kit():
+    from convert.testing import check_reader
+
+    check_reader("warc", [("crawl.warc.gz", crawl()[0].bytes), ("crawl.warc", crawl(gzip=False)[0].bytes)],
+                 registry=REGISTRY)
