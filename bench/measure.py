@@ -191,16 +191,16 @@ def run_once(name: str, tool: str, command: list[str], pages: int) -> Row:
 
 def report(rows: list[Row]) -> None:
     print()
-    print(f"| {'run':<46} | {'tool':<16} | {'pages':>6} | {'total s':>8} | {'ms/page':>8} | {'pages/s':>8} "
+    print(f"| {'run':<46} | {'tool':<17} | {'pages':>6} | {'total s':>8} | {'ms/page':>8} | {'pages/s':>8} "
           f"| {'peak MB':>8} | {'tree MB':>8} |")
-    print(f"|{'-' * 48}|{'-' * 18}|{'-' * 8}:|{'-' * 9}:|{'-' * 9}:|{'-' * 9}:|{'-' * 9}:|{'-' * 9}:|")
+    print(f"|{'-' * 48}|{'-' * 19}|{'-' * 8}:|{'-' * 9}:|{'-' * 9}:|{'-' * 9}:|{'-' * 9}:|{'-' * 9}:|")
     for r in rows:
         if r.status.endswith("not found"):
-            print(f"| {r.name:<46} | {r.tool:<16} | {r.pages:>6} | {r.status + ': skipped':>55} |")
+            print(f"| {r.name:<46} | {r.tool:<17} | {r.pages:>6} | {r.status + ': skipped':>55} |")
             continue
         tree = f"{r.tree_peak_mb:8.0f}" if r.tree_peak_mb is not None else f"{'-':>8}"
         flag = "" if r.status == "ok" else f" ({r.status})"
-        print(f"| {r.name + flag:<46} | {r.tool:<16} | {r.pages:>6} | {r.seconds:8.2f} | {r.per_page_ms:8.1f} "
+        print(f"| {r.name + flag:<46} | {r.tool:<17} | {r.pages:>6} | {r.seconds:8.2f} | {r.per_page_ms:8.1f} "
               f"| {r.pages_per_second:8.1f} | {r.peak_mb:8.0f} | {tree} |")
     print()
 
