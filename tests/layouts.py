@@ -447,6 +447,7 @@ def _braintrust(b: _Builder, story: Story) -> None:
             if name in story.headings:
                 continue
             story.headings.append(name)
+            story.authors.append(name)  # the experts answer the question: the story's writers
             b.add(name)
         b.add(role, answer)
         if story.first_paragraph is None:
