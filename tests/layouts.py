@@ -95,8 +95,13 @@ SENTENCES = ["The company said the change would take effect at the start of next
 SUBHEADINGS = ["The hard part comes next", "Where the money goes", "A slower road", "Who wins",
                "The fine print.", "‘Good enough’ is the new goal", "What comes next?", "Not so fast",
                "The view from Washington", "Cheaper, for now", '"Who pays for all of this?"', "Game on!",
-               "The long road back"]
-SHORT_PARAGRAPHS = ["That was the easy part.", "Not everyone agrees.", "The numbers tell a different story."]
+               "The long road back", "Earnings. Ouch.", "Data first. Feelings later."]
+SHORT_PARAGRAPHS = ["That was the easy part.", "Not everyone agrees.", "The numbers tell a different story.",
+                    "That question came up in every interview."]
+#: short lines that close a newsletter's item and are not titles
+CLOSING_LINES = ["That's a wrap for this week! 🎮", "Thanks for reading, and see you tomorrow. Tips, as always, to"]
+OVERHEARD = ['An investor, on a podcast: "Every pitch I saw this month had the word \'generative\' on slide two."',
+             "A designer, on Twitter: “Prompt engineering is art direction with worse pay.”"]
 IN_BODY_LABELS = ["The Big Story", "People Are Talking", "Number of the Week", "Overheard", "Coming up"]
 COLUMN_LABELS = ["Desk Notes", "Biz on Biz", "At the Office", "On the Ground", "Chip Talk"]
 GREETINGS = ["Good morning!",
@@ -107,7 +112,8 @@ GREETINGS = ["Good morning!",
              "Hi, and welcome back to {label}! Today we have the numbers behind a slow quarter, and a look at "
              "who is still hiring."]
 ROLES = ["Partner at Northlight Ventures", "Chief Technology Officer at Harrowgate Health",
-         "Vice President of Engineering, Corvalis Systems", "Managing Director at Calloway Partners"]
+         "Vice President of Engineering, Corvalis Systems", "Managing Director at Calloway Partners",
+         "Professor of Computer Science at the University of Northfield"]
 BEATS = ["chips and hardware", "fintech", "enterprise software", "the future of work", "climate and energy",
          "tech policy", "China's tech industry"]
 COMPANIES = ["Ledgerline", "Bastion Shield", "Quartzwave", "Northstar Cloud", "Helix Payments"]
@@ -441,6 +447,7 @@ def _braintrust(b: _Builder, story: Story) -> None:
             if name in story.headings:
                 continue
             story.headings.append(name)
+            story.authors.append(name)  # the experts answer the question: the story's writers
             b.add(name)
         b.add(role, answer)
         if story.first_paragraph is None:
@@ -462,7 +469,7 @@ def _article_body(b: _Builder, story: Story) -> None:
             if heading in story.headings:
                 continue
             story.headings.append(heading)
-            if heading[-1] not in ".?!\"" and b.chance(0.3):
+            if (heading[-1] not in ".?!\"" or heading[0] == '"') and b.chance(0.3):
                 b.add(heading, b.pick(SHORT_PARAGRAPHS), b.paragraph())  # a short paragraph after it
             else:
                 b.add(heading, b.paragraph())
@@ -495,6 +502,10 @@ def _newsletter_body(b: _Builder, story: Story) -> None:
                 b.add(entry, f"{b.pick(['  •', '-'])} {b.pick(CAPTIONS)}")
             continue
         label = b.pick(IN_BODY_LABELS if feature == "label" else COLUMN_LABELS)
+        if label == "Overheard" and label not in story.headings and b.chance(0.5):
+            story.headings.append(label)  # quotes under the label, no headline
+            b.add(label, *OVERHEARD[: b.pick([1, 2])])
+            continue
         title = b.headline()
         if label in story.headings or title in story.headings:
             continue
@@ -502,6 +513,8 @@ def _newsletter_body(b: _Builder, story: Story) -> None:
         b.add(label, title, b.paragraph())
         if b.chance(0.5):
             b.add(b.paragraph())
+        if b.chance(0.2):
+            b.add(b.pick(CLOSING_LINES))
         lines, writer = b.signoff()
         b.add(*lines)
         if writer not in story.authors:

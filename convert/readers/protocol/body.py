@@ -61,6 +61,10 @@ SPONSOR = re.compile(
     r"(today's |this )?(newsletter )?(is )?(sponsored|presented) by\b|sponsored content\b|from our sponsor\b)",
     re.I,
 )
+#: a sentence ending inside a line, the next one starting
+INNER_STOP = re.compile(r"[.!?]['’\"”]?\s+[A-Z0-9‘“'\"]")
+#: what a line may end with after its words: emoji and other symbols
+TRAILING_SYMBOLS = re.compile(r"[\s\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]+$")
 ROUNDUP_ENTRY = re.compile(rf"^\S.{{2,}}?(?:, by | [—–] )(?P<author>{NAME.pattern[1:-1]})$")
 
 
@@ -225,19 +229,23 @@ class _BodyReader:
         previous = self.blocks[-1]
         if isinstance(previous, Signoff) and is_claim_and_twist(text):
             return words(self.text(index + 1)) >= 8  # the next item's headline
-        core = text.strip("\"“”‘’'")
+        core = TRAILING_SYMBOLS.sub("", text).strip("\"“”‘’'")
         if words(text) > 15 or len(text) > 120 or not core or core.endswith((",", ";", ":", "…")):
             return False
         if text.startswith(("(", "[")) or (text[0] in "“\"‘'" and not _quote_closes(text)):
             return False
+        if INNER_STOP.search(core) and not _fragments(core):
+            return False  # sentences of a paragraph (``… see you tomorrow. Tips, as always, to``)
         following = words(self.text(index + 1))
         if core.endswith("!"):
             return words(text) <= 5 and following >= 12
         if core.endswith("?"):
+            if text[0] in "“\"" and text.endswith(("”", '"')):
+                return words(text) <= 10 and following >= 3  # a question in quotes: a title
             finished = not isinstance(previous, Paragraph) or is_sentence(block_text(previous))
             return words(text) <= 10 and following >= 12 and finished
         if core.endswith("."):
-            return _noun_phrase(text) and following >= 12
+            return (_noun_phrase(text) or _fragments(core)) and following >= 12
         if words(text) > 12:  # a long title needs a long paragraph under it
             return following >= 12 and not is_credit_like(text)
         return following >= 3 and not is_credit_like(text)
@@ -258,6 +266,20 @@ VERBS = {
     "would", "can", "could", "should", "may", "might", "must", "says", "said", "gets", "got", "makes",
     "made", "goes", "went", "agrees", "agree", "wants", "want", "needs", "need", "isn't", "wasn't", "it's",
 }
+
+
+def _fragments(text: str) -> bool:
+    """``Earnings. Ouch.``, ``Data first. Feelings later.``: two or three phrases of at most
+    four words with no verb — a title's rhythm; ``Neither is cheap. Both are happening
+    anyway.`` is sentences."""
+    parts = [part for part in re.split(r"[.!?]\s+", text.rstrip(".!?")) if part]
+    if not 2 <= len(parts) <= 3:
+        return False
+    for part in parts:
+        tokens = [t.strip(",\"'“”‘’").lower() for t in part.split()]
+        if not 1 <= len(tokens) <= 4 or any(t in VERBS or t.endswith("n't") for t in tokens):
+            return False
+    return True
 
 
 def _noun_phrase(text: str) -> bool:

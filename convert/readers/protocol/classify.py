@@ -111,6 +111,8 @@ BIO = re.compile(
     r"(?:\(\s*(?P<handle>@\w+)\s*\)\s*)?"
     r"(?:is|was|covers|reports|writes|leads|edits|has)\b"
 )
+#: who said it, a colon, then the words in quotes ending with their own stop
+ATTRIBUTED_QUOTE = re.compile(r":\s*[“\"].*[.!?…]['’]?[”\"]$")
 HANDLE = re.compile(r"\(\s*(@\w+)\s*\)")
 #: what a company says of itself, and never a writer of itself
 COMPANY_WORDS = re.compile(
@@ -182,10 +184,12 @@ def is_title_case_label(line: str) -> bool:
 
 @_cached
 def headline_shape(line: str) -> bool:
-    """Could be a headline wherever it stands: short, not a credit, bullet, sign-off or greeting."""
+    """Could be a headline wherever it stands: short, not a credit, bullet, sign-off, greeting
+    or someone's words quoted whole (``An investor, on a podcast: "… slide two."``)."""
     return (
         words(line) <= 25
         and not line.endswith((",", ";", ":"))
+        and not ATTRIBUTED_QUOTE.search(line)
         and not is_credit(line)
         and not BULLET.match(line)
         and not SIGNOFF.match(line)
@@ -222,7 +226,7 @@ def is_role_line(line: str) -> bool:
     """``Partner at Acme Ventures``, ``Reporter, Protocol``: a job, not a sentence."""
     if words(line) > 15 or line.endswith((".", "?", "!", ":")) or BULLET.match(line) or SIGNOFF.match(line):
         return False
-    return bool(ROLE_WORDS.search(line)) and bool(re.search(r"\b(at|@) [A-Z0-9]|, [A-Z0-9]", line))
+    return bool(ROLE_WORDS.search(line)) and bool(re.search(r"\b(at|@) (the )?[A-Z0-9]|, [A-Z0-9]", line))
 
 
 def same_text(one: str, two: str) -> bool:

@@ -25,9 +25,22 @@ from dataclasses import replace
 from typing import Any
 
 from ...textio import decode_text
-from ...tree import Article, Author, Block, Document, Paragraph, Role, Signoff, Source, Text, block_text, story_id
+from ...tree import (
+    Article,
+    Author,
+    Block,
+    Document,
+    Heading,
+    Paragraph,
+    Role,
+    Signoff,
+    Source,
+    Text,
+    block_text,
+    story_id,
+)
 from .body import read_body
-from .classify import BULLET, signoff_name
+from .classify import BULLET, is_name, signoff_name
 from .header import read_header
 from .lines import split_lines, strip_chrome
 from .stories import Chunk, cut_stories
@@ -67,13 +80,19 @@ def build_article(chunk: Chunk, role: Role) -> tuple[Article, list[list[str]], l
 
 def _authors(found: list[Author], body: list[Block]) -> tuple[Author, ...]:
     """The story's writers: those its byline or bio names, then those who sign its items
-    (``— Name (email | twitter)``, ``-- Name``, ``- Name``), each once, name only."""
+    (``— Name (email | twitter)``, ``-- Name``, ``- Name``) or answer its question (a
+    Braintrust expert: the name heading over a role byline), each once, name only."""
     authors = list(found)
-    for block in body:
+    for previous, block in zip([None, *body], body, strict=False):
         if not isinstance(block, Signoff) or not isinstance(block.content[0], Text):
             continue
         line = block.content[0].text
-        name = signoff_name(line) if line[:1] in "-—–" else None
+        if line[:1] in "-—–":
+            name = signoff_name(line)
+        elif isinstance(previous, Heading) and previous.level == 2 and is_name(block_text(previous)):
+            name = block_text(previous)  # an expert's name, then the role: the answer's byline
+        else:
+            name = None
         if name is not None and not any(_same_writer(name, a.name) for a in authors):
             authors.append(Author(name=name))
     return tuple(authors)
