@@ -4,7 +4,8 @@
 described in FORMAT.md, about the size of the seed page (10-25 KB, 16.5 KB on average, as
 the seed): a section label, headline, dek, image block, a body of paragraphs with subheadings and now and then a bullet
 list or a quote, then two to four teasers for *other* generated stories (so a collection has
-teasers to merge and link), sometimes a sponsor's blurb, and the site chrome. Variation:
+teasers to merge and link), sometimes a sponsor's blurb, and the site chrome. Nine pages in ten start with their date
+line (spread evenly over 2020-2022, so an archive splits into months). Variation:
 ``Protocol | Section`` headers, pages without an image, credits with different prefixes,
 CJK and emoji, curly quotes, CRLF line endings, a byte-order mark. The same ``seed`` gives
 the same pages, byte for byte.
@@ -12,6 +13,7 @@ the same pages, byte for byte.
 
 from __future__ import annotations
 
+import datetime
 import random
 from pathlib import Path
 
@@ -76,6 +78,18 @@ def _story(i: int, n: int) -> dict[str, object]:
     }
 
 
+#: the days the pages are dated over: Protocol's own years
+FIRST_DAY, LAST_DAY = datetime.date(2020, 2, 4), datetime.date(2022, 11, 14)
+#: the share of pages saved without their date line
+UNDATED_SHARE = 0.1
+
+
+def page_day(i: int, n: int) -> datetime.date:
+    """Page ``i``'s date: the pages spread evenly over :data:`FIRST_DAY`..:data:`LAST_DAY`."""
+    span = (LAST_DAY - FIRST_DAY).days
+    return FIRST_DAY + datetime.timedelta(days=span * i // max(n - 1, 1))
+
+
 def page_text(i: int, n: int, seed: int = 1) -> str:
     """The text of page ``i`` of ``n``."""
     rng = random.Random(f"{seed}-page-{i}")
@@ -84,6 +98,9 @@ def page_text(i: int, n: int, seed: int = 1) -> str:
     header = story["section"]
     if rng.random() < 0.2:
         header = f"Protocol | {header}"
+    if rng.random() >= UNDATED_SHARE:  # the saved page's date line, just above its section label
+        day = page_day(i, n)
+        header = f"{day:%B} {day.day}, {day.year}\n{header}"
     lines.append(str(header))
     lines.append(str(story["headline"]))
     lines.append(str(story["dek"]))

@@ -104,6 +104,8 @@ class ConvertJob:
     #: of several captures of one page in a collection, keep the ``latest``, the
     #: ``earliest`` or ``all`` (see convert.collection.distinct_captures)
     captures: str = "latest"
+    #: split the collection into volumes by ``section``, ``month`` or both (convert.volumes)
+    split: tuple[str, ...] = ()
     #: readers' options (``-R READER.NAME=VALUE``), by reader name
     reader_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: report what the reader could not find on a page (``Document.warnings``)
@@ -539,6 +541,15 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
         raise OptionError(f"--max-size must be at least 0, got {job.max_size}")
     if job.inputs.count(STDIO) > 1:
         raise OptionError("standard input ('-') can be read only once")
+    if job.split:
+        from .volumes import parse_split
+
+        try:
+            job.split = parse_split(job.split)
+        except OptionError:
+            given = ",".join(job.split) if isinstance(job.split, tuple) else job.split
+            raise OptionError(f"--split expects section, month or section,month, got {given!r}") from None
+        job.collection = True
     _check_shared(job)
     with read_limit(job.max_size if job.max_size is not None else DEFAULT_MAX_SIZE):
         options = _resolved_options(job, registry, formats)
@@ -559,11 +570,12 @@ def run_job(job: ConvertJob, registry: Registry, *, echo: Callable[[str], None])
     streamed = frozenset(s for s in sources if streaming_reader(job, registry, s) is not None)
     batch = found.expanded or len(sources) + len(found.failures) > 1 or bool(streamed)
 
-    many_outputs = len(formats) > 1 or (batch and not job.collection) or directory_target
+    many_outputs = len(formats) > 1 or (batch and not job.collection) or directory_target or bool(job.split)
     directory: Path | None = None
     if many_outputs:
         if not job.output or job.output == STDIO:
-            raise OptionError("several outputs need -o DIRECTORY")
+            raise OptionError("--split writes a file per volume: it needs -o DIRECTORY" if job.split
+                              else "several outputs need -o DIRECTORY")
         directory = Path(job.output)
         if os.path.exists(directory) and not os.path.isdir(directory):
             from .textio import kind_of
@@ -795,7 +807,10 @@ def _run_collection(run: _Run, plan: dict[str, Any], sources: list[str], directo
     summary = reporter.summary
     targets = [(fmt, _target(directory, COLLECTION_STEM, registry, fmt, job.output)) for fmt in run.formats]
     protected: set[tuple[int, int]] = set()
-    targets = _plan(run, targets, inputs, protected)
+    if job.split:
+        targets = [(fmt, "") for fmt in run.formats]  # each volume's, planned when it is known
+    else:
+        targets = _plan(run, targets, inputs, protected)
     if not targets:
         summary.skipped += len(sources)
         return
@@ -884,6 +899,11 @@ def _run_collection(run: _Run, plan: dict[str, Any], sources: list[str], directo
     written = 0
     try:
         with read_limit(settings.limit):
+            if job.split:
+                assert directory is not None
+                with run.page_phase(batch):
+                    _write_volumes(run, settings, documents(), directory, inputs, sources_paths, newest)
+                return
             if len(targets) == 1 and streaming[0]:
                 fmt, target = targets[0]
                 reporter.phase(f"writing {fmt}")
@@ -913,3 +933,89 @@ def _run_collection(run: _Run, plan: dict[str, Any], sources: list[str], directo
         summary.converted += parsed[0]
     else:
         summary.failed += parsed[0]
+
+
+def _write_volumes(run: _Run, settings: _Settings, pages: Iterable[Document], directory: Path,
+                   inputs: set[tuple[int, int]], sources: list[str], newest: Any) -> None:
+    """The collection split into volumes (convert.volumes): the pages set aside by volume as
+    they are read, then the volumes written on the pool's workers (and here), each worker
+    reading its volume's pages back from the spool's file."""
+    from .volumes import spool
+
+    job, registry, reporter = run.job, run.registry, run.reporter
+    summary = reporter.summary
+    held = spool(pages, job.split, pack)
+    try:
+        calls: list[tuple[Any, ...]] = []
+        for name, volume, records in held.groups():
+            protected: set[tuple[int, int]] = set()
+            targets = _plan(run, [(fmt, _target(directory, name, registry, fmt, job.output)) for fmt in run.formats],
+                            inputs, protected)
+            if not targets:
+                summary.skipped += len(records)
+                continue
+            options = {fmt: dict(settings.options[fmt]) for fmt, _ in targets}
+            for fmt_options in options.values():
+                if "title" in fmt_options and not fmt_options["title"]:
+                    fmt_options["title"] = volume.title
+            task = _VolumeTask(name, held.path, records, options, frozenset(protected), newest, job.captures)
+            calls.append((settings, task, tuple(targets)))
+        if run.stop():
+            return
+        reporter.phase("writing volumes")
+        # a remote cluster cannot read this machine's spool file: its volumes are written here
+        remote = job.executor == "dask" and bool(job.scheduler)
+        parallel = run.pool if len(calls) > 1 and not remote else None
+        for call, outcome in results(parallel, _work(run, _volume_task), calls, ordered=False, stop=run.stop,
+                                     signals=run.signals, events=reporter):
+            for failure in outcome.failures:
+                reporter.error(failure)
+            if outcome.failures:
+                summary.failed += len(call[1].records)
+            else:
+                summary.converted += len(call[1].records)
+    finally:
+        held.close()
+
+
+@dataclass(frozen=True)
+class _VolumeTask:
+    """One volume to write (picklable): where its pages are in the spool's file, and each
+    format's options. Named by its output name in a worker's failure."""
+
+    name: str
+    spool: str
+    records: tuple[tuple[int, int], ...]
+    options: dict[str, dict[str, Any]]
+    protected: frozenset[tuple[int, int]]
+    newest: Any
+    captures: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _volume_task(settings: _Settings, volume: _VolumeTask, targets: tuple[tuple[str, str], ...]) -> Outcome:
+    return in_task(lambda: _write_volume(settings, volume, targets))
+
+
+def _write_volume(settings: _Settings, volume: _VolumeTask, targets: tuple[tuple[str, str], ...]) -> Outcome:
+    from .api import export
+    from .volumes import load
+
+    outcome = Outcome()
+    registry = _registry_for(settings)
+    documents = load(volume.spool, volume.records)
+    for fmt, target in targets:
+        try:
+            data = export(documents, fmt, options=volume.options[fmt], registry=registry, source_date=volume.newest,
+                          captures=volume.captures)
+            assert data is not None
+            save(target, data, force=settings.force, sync=settings.sync_each, inputs=volume.protected)
+        except ConvertError as error:
+            if error.path is None:
+                error.path = target
+            outcome.failures.append(Failure.of(error))
+        except Exception as error:
+            outcome.failures.append(Failure.of(error))
+    return outcome

@@ -340,6 +340,9 @@ def _convert_arguments(parser: Parser) -> None:
     add("--force", action="store_true", help="Overwrite existing output files.")
     add("--collection", action="store_true",
         help="Make one output per format from all inputs (a book, a feed...).")
+    add("--split", metavar="section|month|section,month",
+        help="Split the collection into volumes, one per section and/or month (fintech-2021-06.epub; "
+             "undated pages: 'undated'); implies --collection; needs -o DIRECTORY.")
     add("--captures", choices=["latest", "earliest", "all"], default="latest",
         help="Of several captures of one page (same URL) in a collection, keep the latest (default), "
              "the earliest, or all.")
@@ -404,6 +407,7 @@ def _convert(ctx: Context, args: argparse.Namespace) -> int:
         progress=args.progress,
         disabled_plugins=tuple(ctx.disabled),
         captures=args.captures,
+        split=tuple(args.split.split(",")) if args.split is not None else (),
     )
     return run_job(job, ctx.registry, echo=warn)
 
@@ -424,6 +428,8 @@ Outputs:
                              named after the input (page.txt → page.epub);
                              existing files are skipped
   --collection               one file per format, holding every input
+  --split section,month      one collection per section and month
+                             (fintech-2021-06.epub, undated.epub...)
 
 A failed input is reported and skipped; a summary line ends a batch.""",
     epilog=EPILOG,

@@ -3,21 +3,18 @@
 The body is built directly as WordprocessingML elements with lxml (python-docx's
 ``add_paragraph`` searches the body for its section properties on every call, which is
 quadratic on a large collection); python-docx supplies the package, the template, the parts
-and the core properties. The saved package is then rewritten with fixed zip entry times and
-order, so the same input and options give the same bytes.
+and the core properties. The template is opened and prepared once per process and the package
+written in one pass with fixed zip entry times and order (:mod:`._docx_package`), so the same
+input and options give the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import re
-import zipfile
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, BinaryIO
 
-import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.oxml.ns import qn
@@ -28,7 +25,6 @@ from ..errors import OptionError
 from ..html import href
 from ..present import MORE_FROM_PROTOCOL, Item, Picture, View, output_date, picture, present, short_url
 from ..text import xml_text
-from ..textio import read_option_file
 from ..tree import (
     Block,
     Document,
@@ -47,6 +43,7 @@ from ..tree import (
     inline_text,
 )
 from . import _docx_styles as S
+from ._docx_package import package_bytes, template
 
 __all__ = ["write"]
 
@@ -58,10 +55,6 @@ W_P, W_PPR, W_PSTYLE, W_R, W_RPR, W_T = (qn(t) for t in ("w:p", "w:pPr", "w:pSty
 W_VAL = qn("w:val")
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-_DOC_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_TEMPLATE_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_ZIP_FIRST = {"[Content_Types].xml": 0, "_rels/.rels": 1, "word/document.xml": 2}
 _CORE_LIMIT = 255
 
 # The few words the exporter itself writes (labels, not content).
@@ -308,11 +301,11 @@ class _Numbering:
 
 
 class _Builder:
-    def __init__(self, document: Any, language: str, base_url: str | None = None) -> None:
+    def __init__(self, document: Any, styles: _Styles, language: str, base_url: str | None = None) -> None:
         self.document = document
         self.base_url = xml_text(base_url or "").strip() or None
         self.language = language
-        self.styles = _Styles(document)
+        self.styles = styles
         self.numbering = _Numbering(document, self.styles)
         self.rels = document.part.rels
         self.links: dict[str, str] = {}
@@ -552,36 +545,11 @@ def _bookmark_name(article_id: str) -> str:
 # -- package ----------------------------------------------------------------------------------
 
 
-def _open(reference: Path | None) -> Any:
-    if reference is None:
-        return docx.Document()
-    path = Path(reference)
-    where = f"option docx.reference_doc: {path}"
-    if path.is_dir():
-        raise OptionError(f"{where}: is a directory, not a .docx file")
-    if not path.exists():
-        raise OptionError(f"{where}: no such file")
-    data = read_option_file(path, option="docx.reference_doc")
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise OptionError(f"{where}: not a Word .docx file (not a zip package)")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            types = package.read("[Content_Types].xml")
-            if _TEMPLATE_MAIN.encode() in types:  # a .dotx template: open it as a document
-                data = _replace_entry(
-                    package, "[Content_Types].xml", types.replace(_TEMPLATE_MAIN.encode(), _DOC_MAIN.encode())
-                )
-        return docx.Document(io.BytesIO(data))
-    except Exception as error:
-        raise OptionError(f"{where}: not a usable Word .docx file ({type(error).__name__}: {error})") from None
-
-
-def _replace_entry(package: zipfile.ZipFile, name: str, content: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in package.infolist():
-            target.writestr(info.filename, content if info.filename == name else package.read(info.filename))
-    return out.getvalue()
+def _prepared(document: Any, language: str) -> _Styles:
+    """The template made ready for documents in ``language``: :func:`_prepare`, then the
+    exporter's styles added (after which the styles part is never changed again)."""
+    _prepare(document, language)
+    return _Styles(document)
 
 
 def _prepare(document: Any, language: str) -> None:
@@ -638,20 +606,6 @@ def _core_properties(document: Any, *, title: str | None, author: str | None, su
         core.modified = stamp
 
 
-def _deterministic_zip(data: bytes) -> bytes:
-    """The package rewritten with fixed entry times, attributes and order."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        names = sorted(source.namelist(), key=lambda n: (_ZIP_FIRST.get(n, len(_ZIP_FIRST)), n))
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            target.writestr(info, source.read(name), compresslevel=6)
-    return out.getvalue()
-
-
 def _language(value: Any) -> str:
     language = "en" if value is None else str(value).strip()
     if not _LANGUAGE.match(language):
@@ -667,9 +621,9 @@ def _language(value: Any) -> str:
 def write(documents: Sequence[Document], stream: BinaryIO, options: Mapping[str, Any]) -> None:
     language = _language(options.get("language"))
     date = output_date(documents, options)
-    document = _open(options.get("reference_doc"))
-    _prepare(document, language)
-    builder = _Builder(document, language, options.get("base_url"))
+    prepared = template(options.get("reference_doc"), language, lambda d: _prepared(d, language))
+    document = prepared.fresh()
+    builder = _Builder(document, prepared.prepared, language, options.get("base_url"))
     view = present(documents, options)
     if view.collection:
         _write_collection(builder, view, bool(options.get("toc", True)))
@@ -694,9 +648,7 @@ def write(documents: Sequence[Document], stream: BinaryIO, options: Mapping[str,
         language=language,
         date=date,
     )
-    raw = io.BytesIO()
-    document.save(raw)
-    stream.write(_deterministic_zip(raw.getvalue()))
+    stream.write(package_bytes(prepared, document))
 
 
 def _write_page(builder: _Builder, view: View) -> None:

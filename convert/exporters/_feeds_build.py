@@ -36,7 +36,7 @@ from .. import __version__
 from ..errors import OptionError
 from ..formats import resolve_date
 from ..html import EMPTY_NOTE, esc, story_html
-from ..present import EXCERPT_NOTE, ITEM_ID_PREFIX, Item, View, output_date, present, required_date
+from ..present import EXCERPT_NOTE, ITEM_ID_PREFIX, Item, output_date, present, required_date
 from ..text import xml_text
 from ..tree import Document
 
@@ -173,16 +173,17 @@ def build_feed(kind: FeedKind, documents: Sequence[Document], options: Mapping[s
         fg._FeedGenerator__rss_lastBuildDate = built  # type: ignore[attr-defined]
 
     given = resolve_date(options["date"]) if options.get("date") is not None else None  # stamps undated RSS items
+    undated = required_date(view.documents, {"date": built})  # an undated Atom entry's updated (found once)
     for item in items:
-        _add_entry(kind, fg, item, view, settings, built, given)
+        _add_entry(kind, fg, item, settings, undated, given)
 
     if kind == "rss":
         return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
-def _add_entry(kind: FeedKind, fg: FeedGenerator, item: Item, view: View, settings: Settings,
-               built: dt.datetime | None, given: dt.datetime | None) -> None:  # fmt: skip
+def _add_entry(kind: FeedKind, fg: FeedGenerator, item: Item, settings: Settings,
+               undated: dt.datetime, given: dt.datetime | None) -> None:  # fmt: skip
     fe = fg.add_entry(order="append")  # feedgen prepends by default: keep the view's order
     fe.id(item.urn)
     fe.title(item.list_label)
@@ -204,7 +205,7 @@ def _add_entry(kind: FeedKind, fg: FeedGenerator, item: Item, view: View, settin
         fe.content(content, type="html")
         if item.dek:
             fe.summary(item.dek, type="text")
-        fe.updated(own_date or required_date(view.documents, {"date": built}))
+        fe.updated(own_date or undated)
         if own_date is not None:
             fe.published(own_date)
         for name in item.authors:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, urljoin, urlsplit
 
 from ..collection import Collection, build_collection, section_key
@@ -143,6 +143,8 @@ class View:
     days: tuple[_dt.date, ...]
     #: the output's date (see :func:`output_date`)
     date: _dt.datetime | None
+    #: every item by its id (for :meth:`get`: one look-up, not a walk over the items)
+    index: Mapping[str, Item] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def mains(self) -> tuple[Item, ...]:
@@ -174,7 +176,8 @@ class View:
         return self.title.removeprefix(f"{PUBLICATION}: ")
 
     def get(self, item_id: str) -> Item:
-        return next(i for i in self.items if i.id == item_id)
+        item = self.index.get(item_id)
+        return item if item is not None else next(i for i in self.items if i.id == item_id)
 
     def feed_items(self, include_sponsored: bool = False) -> tuple[Item, ...]:
         """The items of a feed, in view order: every story, sponsored blurbs only if asked."""
@@ -377,4 +380,5 @@ def present(documents: Sequence[Document], options: Mapping[str, object] | None 
         writers=writers,
         days=days,
         date=output_date(documents, options),
+        index=by_id,
     )
