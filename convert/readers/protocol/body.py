@@ -89,6 +89,8 @@ class _BodyReader:
         self.sponsors: list[list[str]] = []
         self.after_label = False
         self.in_roundup = False
+        #: the credit starting at each line, if any (asked of every line up to three times)
+        self.credits = [credit_at(lines, index) for index in range(len(lines))]
 
     def text(self, index: int) -> str:
         return self.lines[index].text if index < len(self.lines) else ""
@@ -206,7 +208,7 @@ class _BodyReader:
     def figure(self, index: int) -> int | None:
         """An in-body image starting at ``index``: [alt] [caption] credit; where it ends."""
         for size in (2, 1, 0):
-            credit = credit_at(self.lines, index + size)
+            credit = self.credits[index + size] if index + size < len(self.credits) else None
             if credit is None:
                 continue
             before = [line.text for line in self.lines[index : index + size]]
@@ -229,7 +231,7 @@ class _BodyReader:
         previous = self.blocks[-1]
         if isinstance(previous, Signoff) and is_claim_and_twist(text):
             return words(self.text(index + 1)) >= 8  # the next item's headline
-        core = TRAILING_SYMBOLS.sub("", text).strip("\"“”‘’'")
+        core = (TRAILING_SYMBOLS.sub("", text) if not text[-1].isascii() else text).strip("\"“”‘’'")
         if words(text) > 15 or len(text) > 120 or not core or core.endswith((",", ";", ":", "…")):
             return False
         if text.startswith(("(", "[")) or (text[0] in "“\"‘'" and not _quote_closes(text)):

@@ -22,11 +22,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+#: chrome is a short line (a widget, a banner sentence): longer lines are never tried
+CHROME_MAX = 300
+CHROME_MAX_LINE = CHROME_MAX
 KEEP_READING = re.compile(r"^(keep reading\s*show less|keep reading|show less)$", re.I)
 END_CHROME = re.compile(r"^(latest stories|bulletins|more from protocol|recent stories|related stories)$", re.I)
 ALWAYS_CHROME = re.compile(r"^(latest stories|recent stories|related stories)$", re.I)
-# Site chrome, matched as one alternation so that a line is tried against all of it in a
-# single pass (and compiled once: compiling is most of what importing the reader costs).
+# Site chrome. The patterns that open with their own words are matched as one alternation
+# (one pass over a line, compiled once: compiling is most of what importing the reader
+# costs); those that may start anywhere near the front are searched for, each with how far
+# in it may start, so that no pattern makes the engine try every position with ``^.*``.
 CHROME_PATTERNS = (
     r"^\(?\s*(was this|did someone|is this|has this|were you)\b.*\bforward(ed)?\b.*$",
     r"^\(?\s*forwarded (this|an) (email|newsletter)\b.*$",
@@ -34,9 +39,6 @@ CHROME_PATTERNS = (
     r"^(subscribe|sign up|sign me up|get the newsletter|subscribe now|subscribe here|join now)[.!]?$",
     r"^(enter your e-?mail( address)?|your e-?mail( address)?|e-?mail address)[.:…]*$",
     r"^(sign up|subscribe)\b.{0,80}\b(newsletter|inbox|email|updates)\b.*$",
-    r"^.{0,60}\b(delivered|straight) to your inbox\b.*$",
-    r"^.*\b(we|this (site|website)) uses? cookies\b.*$",
-    r"^.*\bby (continuing|using) (to use )?(this|our) (site|website)\b.*\bcookies\b.*$",
     r"^(accept|accept all|accept cookies|accept all cookies|reject all|cookie settings|manage cookies|"
     r"got it)[.!]?$",
     r"^(share|share this (story|article)|print|advertisement|skip to (main )?content|menu|search)$",
@@ -47,17 +49,27 @@ CHROME_PATTERNS = (
     r"^[×✕✖]$",
     r"^get access to protocol[.!]?$",
     r"^i[’']?(m|ve| am| have) already (a )?(subscriber|subscribed)[.!]?$",
-    r"^.{0,40}\bin accordance with (our|the) privacy policy[.!]?$",
     r"^where should we send\b.{0,60}\?$",
-    # the site tagline, alone or with the newsletter's name around it
-    r"^.{0,40}\bwhat matters in tech\b.{0,90}$",
     # promos and marks between the image and the body
     r"^click (on )?(the )?banner( image)? for more\b.{0,80}$",
     r"^presented by:?$",
 )
 CHROME_ANY = re.compile("|".join(f"(?:{p})" for p in CHROME_PATTERNS), re.I)
-#: chrome is a short line (a widget, a banner sentence): longer lines are never tried
-CHROME_MAX = 300
+#: (pattern, how many characters may come before it)
+CHROME_INSIDE = tuple(
+    (re.compile(pattern, re.I), before)
+    for pattern, before in (
+        (r"\b(delivered|straight) to your inbox\b", 60),
+        (r"\b(we|this (site|website)) uses? cookies\b", CHROME_MAX_LINE),
+        (r"\bby (continuing|using) (to use )?(this|our) (site|website)\b.*\bcookies\b", CHROME_MAX_LINE),
+        # the modal's privacy line
+        (r"\bin accordance with (our|the) privacy policy[.!]?$", 40),
+        # the site tagline, alone or with the newsletter's name around it
+        (r"\bwhat matters in tech\b.{0,90}$", 40),
+    )
+)
+#: any of them, anywhere: one search that most lines fail, before the positions are checked
+_CHROME_INSIDE_ANY = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in CHROME_INSIDE), re.I)
 
 # The widget-data line: a desk slug run into "author", a name, "None", a pitch and a hex id,
 # e.g. ``fintechfintechauthorJane DoeNoneYour weekly guide to money.3fa9c0b2e1``.
@@ -71,16 +83,19 @@ def is_widget_data(line: str) -> bool:
     """The subscribe modal's leaked widget data, by its shape: at least two of a lower-case
     slug glued to ``author``, a glued ``None`` (or ``NEWSLETTER Layout``, ``yes<Name>``), a
     10-character hex id glued to the end, and words run together at a capital."""
-    if len(line) > CHROME_MAX:
+    if len(line) > CHROME_MAX or len(line) < 12:
         return False
-    hex_end = _GLUED_HEX.search(line)
+    tail = line[-10:]
     signs = (
-        bool(_SLUG_AUTHOR.match(line)),
-        bool(_GLUED_NONE.search(line)),
-        bool(hex_end) and any(c.isdigit() for c in line[-10:]) and any(c.isalpha() for c in line[-10:]),
-        len(_CAMEL_GLUE.findall(line)) >= 2,
+        "author" in line and _SLUG_AUTHOR.match(line) is not None,
+        ("None" in line or "Layout" in line or "yes" in line) and _GLUED_NONE.search(line) is not None,
+        _GLUED_HEX.match(line, len(line) - 11) is not None
+        and any(c.isdigit() for c in tail) and any(c.isalpha() for c in tail),
     )
-    return sum(signs) >= 2
+    found = sum(signs)
+    if found == 0:  # words run together are one sign only: never enough alone
+        return False
+    return found >= 2 or len(_CAMEL_GLUE.findall(line)) >= 2
 
 
 @dataclass(slots=True)
@@ -109,9 +124,18 @@ MARKER = "KR"
 
 
 def is_chrome(text: str) -> bool:
-    return ALWAYS_CHROME.match(text) is not None or (
-        len(text) <= CHROME_MAX and (CHROME_ANY.match(text) is not None or is_widget_data(text))
-    )
+    if ALWAYS_CHROME.match(text) is not None:
+        return True
+    if len(text) > CHROME_MAX:
+        return False
+    if CHROME_ANY.match(text) is not None:
+        return True
+    if _CHROME_INSIDE_ANY.search(text) is not None:
+        for pattern, before in CHROME_INSIDE:
+            found = pattern.search(text)
+            if found is not None and found.start() <= before:
+                return True
+    return is_widget_data(text)
 
 
 def strip_chrome(lines: list[Line], chrome: list[str]) -> list[Line | str]:
