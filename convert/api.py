@@ -59,6 +59,17 @@ def _check_max_size(max_size: Any) -> None:
         raise ValueError(f"max_size must be at least 0, got {max_size}")
 
 
+def _check_reading(reader: Any, name: Any, encoding: Any, strict: Any, max_size: Any,
+                   options: Any, registry: Any) -> None:
+    """:func:`parse`'s and :func:`parse_all`'s arguments, checked at the boundary."""
+    _check("reader", reader, (str, type(None)), "a reader name (str) or None")
+    _check("name", name, (str, type(None)), "a str or None")
+    _check("encoding", encoding, (str, type(None)), "an encoding name (str) or None")
+    _check("strict", strict, bool, "True or False")
+    _check_max_size(max_size)
+    _check_common(options, registry)
+
+
 def parse(
     source: Source,
     *,
@@ -90,12 +101,7 @@ def parse(
     ``strict``, a page the reader could not make out (``Document.warnings``: no headline, no
     body...) is an :class:`~convert.errors.IncompletePageError` instead of a document.
     """
-    _check("reader", reader, (str, type(None)), "a reader name (str) or None")
-    _check("name", name, (str, type(None)), "a str or None")
-    _check("encoding", encoding, (str, type(None)), "an encoding name (str) or None")
-    _check("strict", strict, bool, "True or False")
-    _check_max_size(max_size)
-    _check_common(options, registry)
+    _check_reading(reader, name, encoding, strict, max_size, options, registry)
     registry = _registry(registry)
     path: str | None = None
     if isinstance(source, (str, os.PathLike)):
@@ -312,12 +318,7 @@ def parse_all(
 
     The arguments are checked at once, before the first document is asked for.
     """
-    _check("reader", reader, (str, type(None)), "a reader name (str) or None")
-    _check("name", name, (str, type(None)), "a str or None")
-    _check("encoding", encoding, (str, type(None)), "an encoding name (str) or None")
-    _check("strict", strict, bool, "True or False")
-    _check_max_size(max_size)
-    _check_common(options, registry)
+    _check_reading(reader, name, encoding, strict, max_size, options, registry)
     if isinstance(source, (str, os.PathLike)):
         if not isinstance(os.fspath(source), str):
             raise TypeError(f"source must be a str path, not {type(os.fspath(source)).__name__}")
