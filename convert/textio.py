@@ -198,18 +198,13 @@ def read_input(path: str | os.PathLike[str], *, max_size: int | None = DEFAULT_M
     name = os.fspath(path)
     _check_path(name, InputError)
     try:
-        return _read_regular(name, max_size)
+        with _reading(name):
+            return _read_regular(name, max_size)
     except _NotRegular as kind:
         raise InputError(f"is {kind}, not a page", path=name) from None
     except _TooLarge as big:
         assert max_size is not None
         raise InputTooLargeError(_too_large(big.size, max_size), path=name) from None
-    except FileNotFoundError:
-        raise InputNotFoundError("no such file", path=name) from None
-    except PermissionError:
-        raise InputError("permission denied", path=name) from None
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), path=name) from None
 
 
 def open_input(path: str | os.PathLike[str]) -> BinaryIO:
