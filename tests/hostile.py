@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED
+from conftest import IN_CI, ROOT, SEED
 
 #: an exporter slow enough (about 0.2 s a page) to be interrupted mid-batch
 SLOW_EXPORTER = """
@@ -139,7 +139,7 @@ def make_device(path: Path, major: int = 1, minor: int = 5) -> Path:
         os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(major, minor))
     except PermissionError as exc:
         reason = f"cannot make a device node here ({exc.strerror}): needs root, as CI runs"
-        if os.environ.get("CI") == "true":
+        if IN_CI:
             pytest.fail(reason)  # under CI a check that cannot run is a failure, never a skip
         pytest.skip(reason)
     return path
